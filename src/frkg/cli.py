@@ -1,0 +1,65 @@
+"""The ``frkg`` command line: serve, validate, query, export, stats."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from frkg import __version__, store
+from frkg.config import Settings
+
+
+def _paths_option(name: str, help: str):
+    return click.option(f"--{name}", multiple=True, metavar="PATH", help=help)
+
+
+def _print_loaded(item: store.LoadedFile) -> None:
+    click.echo(
+        f"loaded {item.path} ({item.kind}): {item.triples} triples in {item.seconds * 1000:.0f} ms",
+        err=True,
+    )
+
+
+def load_or_exit(settings: Settings) -> store.KnowledgeGraph:
+    """Load the knowledge graph, printing one line per file; exit 2 with the reason on failure."""
+    try:
+        return store.load(settings, progress=_print_loaded)
+    except store.LoadError as e:
+        click.echo(f"error: {e}", err=True)
+        click.echo("error: nothing was served; fix the file above and try again", err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="frkg")
+def main() -> None:
+    """frkg: the facial-recognition policy debate as linked data."""
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on [FRKG_HOST, 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [FRKG_PORT, 8000].")
+@click.option("--base-iri", help="Base IRI to publish under [FRKG_BASE_IRI, http://HOST:PORT/].")
+@click.option("--workers", type=int, help="Worker processes [FRKG_WORKERS, 2].")
+@click.option("--threads", type=int, help="Threads per worker [FRKG_THREADS, 8].")
+@_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
+@_paths_option("data", "Data file or folder [FRKG_DATA, data].")
+@_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
+def serve(**options) -> None:
+    """Load the knowledge graph and serve it over HTTP with gunicorn."""
+    from frkg.web import create_app, server
+
+    try:
+        settings = Settings.from_env(**options)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    kg = load_or_exit(settings)
+    app = create_app(settings, kg)
+    click.echo(
+        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files, "
+        f"data version {kg.version}",
+        err=True,
+    )
+    click.echo(f"serving at {settings.serving_base}  (Ctrl-C to stop)", err=True)
+    server.run(app, settings.host, settings.port, settings.workers, settings.threads)

@@ -1,0 +1,106 @@
+"""Settings: defaults <- ``FRKG_*`` environment <- CLI flags, declared once here.
+
+Every field carries its environment variable and a one-line help text; the README's
+configuration table documents the same names (``tests/test_config.py`` keeps them in step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _setting(default: Any, help: str, **kwargs: Any) -> Any:
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"help": help, **kwargs})
+    return field(default=default, metadata={"help": help, **kwargs})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything frkg can be configured with."""
+
+    base_iri: str = _setting(
+        "",
+        "Base IRI the server publishes under; empty means http://HOST:PORT/. "
+        "Production sets https://w3id.org/frkg/.",
+    )
+    host: str = _setting("127.0.0.1", "Interface `frkg serve` listens on.")
+    port: int = _setting(8000, "Port `frkg serve` listens on.")
+    workers: int = _setting(2, "Server worker processes.")
+    threads: int = _setting(8, "Threads per worker process.")
+    ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
+    data: list[str] = _setting(["data"], "Data Turtle files or folders.")
+    shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
+
+    @property
+    def serving_base(self) -> str:
+        """The base IRI actually served: ``base_iri`` or one derived from host and port."""
+        if self.base_iri:
+            return self.base_iri if self.base_iri.endswith("/") else self.base_iri + "/"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``FRKG_*`` variables from ``environ``, then non-None ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(env_name(f.name))
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
+        for name, value in values.items():
+            if isinstance(value, tuple):
+                values[name] = list(value)
+        return cls(**values)
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable of a setting: ``FRKG_`` + its upper-cased name."""
+    return "FRKG_" + field_name.upper()
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """(environment variable, default, help) for every setting, in declaration order."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        rows.append((env_name(f.name), default, f.metadata["help"]))
+    return rows
+
+
+def _convert(f: dataclasses.Field, raw: str) -> Any:
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes"}
+        if isinstance(default, list):
+            return [p for p in raw.split(os.pathsep) if p]
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{env_name(f.name)}={raw!r} is not a valid {type(default).__name__}"
+        ) from None
+    return raw
+
+
+def expand_paths(paths: list[str], suffixes: tuple[str, ...] = (".ttl",)) -> list[Path]:
+    """Files named directly plus the files with one of ``suffixes`` inside named folders, sorted."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix in suffixes and q.is_file()))
+        else:
+            files.append(p)
+    return files

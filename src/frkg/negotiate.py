@@ -1,0 +1,44 @@
+"""Pick a representation: an explicit ``format=`` or URL suffix wins, else the Accept q-values.
+
+Uses werkzeug's Accept parsing (RFC 9110 section 12.5.1); nothing here knows about Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from werkzeug.datastructures import MIMEAccept
+
+from frkg.formats import Format, by_keyword
+
+
+class UnknownFormat(ValueError):
+    """A ``format=`` value that names none of the offered formats."""
+
+    def __init__(self, word: str, offers: Sequence[Format]) -> None:
+        self.word = word
+        self.offers = tuple(offers)
+        names = ", ".join(f.keywords[0] if f.keywords else f.name for f in offers)
+        super().__init__(f"unknown format {word!r}; available: {names}")
+
+
+def choose(
+    offers: Sequence[Format], accept: MIMEAccept, override: str | None = None
+) -> Format | None:
+    """The best of ``offers`` for a request, or None when nothing is acceptable (406).
+
+    ``offers`` is in order of preference: on equal quality the earlier one wins, and a request
+    without an Accept header (or with a bare ``*/*``) gets the first.
+    Raises :class:`UnknownFormat` when ``override`` names no offered format.
+    """
+    if override:
+        chosen = by_keyword(override, tuple(offers))
+        if chosen is None:
+            raise UnknownFormat(override, offers)
+        return chosen
+    if not accept:
+        return offers[0]
+    media = accept.best_match([m for f in offers for m in f.media_types])
+    if media is None:
+        return None
+    return next(f for f in offers if media in f.media_types)

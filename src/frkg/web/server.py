@@ -1,0 +1,40 @@
+"""Run the app under gunicorn, the production WSGI server (never Flask's development server)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve ``app`` until interrupted; the app (and its store) is built once, before forking."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    _Gunicorn(
+        app,
+        {
+            "bind": bind,
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "preload_app": True,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "timeout": 120,
+            "graceful_timeout": 5,
+        },
+    ).run()

@@ -1,0 +1,32 @@
+"""`frkg serve`: a real gunicorn server that refuses to start on data that does not parse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+from conftest import ROOT
+
+
+def test_health_over_real_http(live_server):
+    with urllib.request.urlopen(live_server + "health") as r:
+        body = json.load(r)
+    assert r.status == 200
+    assert body["status"] == "ok" and body["triples"] > 0
+
+
+def test_serve_refuses_to_start_on_a_syntax_error(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix x: <http://x/> .\nx:a x:b .\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "frkg", "serve", "--data", str(bad), "--port", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"{bad}:2:" in result.stderr and "syntax error" in result.stderr
+    assert "nothing was served" in result.stderr
