@@ -180,6 +180,7 @@ def values(kg, query: str, var: str = "x", **bindings: str) -> set[str]:
 
 
 def slug(term: ox.NamedNode) -> str:
+    """The slug of an entity IRI under the canonical base (fails on anything else)."""
     assert term.value.startswith(ID), term
     return term.value[len(ID) :]
 
@@ -192,6 +193,7 @@ def data_graph_filter(kg) -> str:
 
 @pytest.fixture(scope="module")
 def article_text() -> str:
+    """The founding article's text, as the quotes must match it."""
     return ARTICLE_FILE.read_text(encoding="utf-8")
 
 
