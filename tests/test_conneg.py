@@ -7,9 +7,10 @@ import time
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
-from http_helpers import fetch, parse_rdf
 
 from frkg.formats import RDF_FORMATS
+
+from http_helpers import fetch, parse_rdf
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
