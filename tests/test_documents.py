@@ -108,3 +108,21 @@ def test_repository_iris_are_rebased_to_the_server_and_dereference(live_server):
         reply = fetch(thing, {"Accept": "text/turtle"})
         assert reply.status == 303
         assert fetch(live_server + reply.headers["Location"].lstrip("/")).status == 200
+
+
+def test_hub_page_embeds_only_the_links_it_shows(fixture_server):
+    html = parse_html(fetch(fixture_server + "page/hub-source").text)
+    (block,) = [body for kind, body in html.scripts if kind == "application/ld+json"]
+    embedded = parse_rdf(block, "application/ld+json")
+    document = parse_rdf(fetch(fixture_server + "data/hub-source.ttl").body, "text/turtle")
+    source = rdflib.URIRef("http://purl.org/dc/terms/source")
+    hub = rdflib.URIRef(fixture_server + "id/hub-source")
+    shown = {
+        a["href"].removeprefix("/page/")
+        for a in html.attrs("a")
+        if "/page/hub-item-" in a.get("href", "")
+    }
+    embedded_links = {str(s).rsplit("/", 1)[1] for s in embedded.subjects(source, hub)}
+    assert embedded_links == shown and len(shown) == 25
+    assert len(set(document.subjects(source, hub))) > 1000
+    assert set(embedded) <= set(document)  # nothing invented, only left out

@@ -445,20 +445,67 @@ class Describer:
         closure: dict,
     ) -> tuple[Group, ...]:
         """Quads grouped by property, values as terms (at most ``limit`` each), sources last."""
+        groups = []
+        for prop, nodes in self._ordered(quads, direction, None).items():
+            shown = nodes if limit is None else nodes[:limit]
+            terms = tuple(self.term(n, depth=depth, closure=closure) for n in shown)
+            groups.append(Group(self.term(prop), terms, len(nodes), direction))
+        groups.sort(key=lambda g: (g.property.value == DCT + "source", g.property.label.casefold()))
+        return tuple(groups)
+
+    def _ordered(self, quads: Iterable[ox.Quad], direction: str, limit: int | None) -> dict:
+        """Property -> its distinct values (or subjects, for "in"), in page order."""
         by_property: dict[ox.NamedNode, list] = {}
         for q in quads:
             node = q.object if direction == "out" else q.subject
             by_property.setdefault(q.predicate, []).append(node)
-        groups = []
-        for prop, nodes in by_property.items():
-            nodes = list(dict.fromkeys(nodes))
-            terms = sorted(
-                (self.term(n, depth=depth, closure=closure) for n in nodes), key=_value_order
-            )
-            shown = terms if limit is None else terms[:limit]
-            groups.append(Group(self.term(prop), tuple(shown), len(terms), direction))
-        groups.sort(key=lambda g: (g.property.value == DCT + "source", g.property.label.casefold()))
-        return tuple(groups)
+        return {
+            prop: sorted(dict.fromkeys(nodes), key=self.node_order)[:limit]
+            for prop, nodes in by_property.items()
+        }
+
+    def node_order(self, node) -> tuple:
+        """Sort key for values on a page: things by label, then blank nodes, then literals.
+
+        Computed from the label index without building view terms, so that a hub's thousands of
+        links are ordered cheaply and only the ones shown become terms.
+        """
+        if isinstance(node, ox.Literal):
+            return (2, language_rank(node.language), node.value.casefold(), node.value)
+        label = self.labels.best(node)
+        text = label.text if label else fallback_label(node, self.prefixes)
+        kind = 0 if isinstance(node, ox.NamedNode) else 1
+        return (kind, language_rank(label.language if label else None), text.casefold(), node.value)
+
+    def page_quads(self, description: Description, limit: int = PAGE_LIMIT) -> list[ox.Quad]:
+        """The document as its page shows it, for the page's embedded JSON-LD.
+
+        Equal to ``description.quads`` unless a property has more than ``limit`` values: then
+        only the links the page shows are kept (with their labels), so a hub's page stays small;
+        the full document is one link away.
+        """
+        dropped: set[tuple] = set()
+        kept_nodes: set = set()
+        for direction, quads in (("out", description.outgoing), ("in", description.incoming)):
+            everything = self._ordered(quads, direction, None)
+            for prop, nodes in everything.items():
+                kept_nodes.update(nodes[:limit])
+                for node in nodes[limit:]:
+                    dropped.add((direction, prop, node))
+        if not dropped:
+            return list(description.quads)
+        gone = {node for _, _, node in dropped} - kept_nodes
+        subject = description.subject
+        out = []
+        for q in description.quads:
+            if q.subject == subject and ("out", q.predicate, q.object) in dropped:
+                continue
+            if q.object == subject and ("in", q.predicate, q.subject) in dropped:
+                continue
+            if q.subject in gone and q.subject != subject:
+                continue  # a dropped neighbour's labels
+            out.append(q)
+        return out
 
     def links(
         self, slug: str, prop: str, direction: str, page: int = 1, size: int = LINKS_PAGE_SIZE
@@ -476,18 +523,17 @@ class Describer:
             nodes = [q.object for q in self._quads(subject, predicate, None)]
         else:
             nodes = [q.subject for q in self._quads(None, predicate, subject)]
-        nodes = list(dict.fromkeys(nodes))
+        nodes = sorted(dict.fromkeys(nodes), key=self.node_order)
         if not nodes:
             return None
-        terms = sorted((self.term(n) for n in nodes), key=_value_order)
-        pages = max(1, -(-len(terms) // size))
+        pages = max(1, -(-len(nodes) // size))
         start = (page - 1) * size
         return LinkPage(
             entity=self.term(subject),
             property=self.term(predicate),
             direction=direction,
-            values=tuple(terms[start : start + size]),
-            total=len(terms),
+            values=tuple(self.term(n) for n in nodes[start : start + size]),
+            total=len(nodes),
             page=page,
             pages=pages,
         )

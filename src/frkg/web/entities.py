@@ -115,7 +115,9 @@ def page(slug: str) -> Response:
     description = d.describe(slug)
     if description is None:
         return respond.error(404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", HTML)
-    jsonld = formats.serialize(formats.by_suffix("jsonld"), description.quads).decode()
+    # The embedded JSON-LD is the document as the page shows it (all of it, unless a hub's
+    # page shows only the first values of a property).
+    jsonld = formats.serialize(formats.by_suffix("jsonld"), d.page_quads(description)).decode()
     response = respond.html(
         "entity.html",
         entity=d.view(description),
