@@ -621,6 +621,7 @@ def distinct(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 def best_literal(quads: list[ox.Quad], properties: tuple[str, ...]) -> ox.Literal | None:
+    """The preferred literal among ``properties``' values: English first, then property order."""
     candidates = [
         q for q in quads if q.predicate.value in properties and isinstance(q.object, ox.Literal)
     ]
