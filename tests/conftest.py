@@ -111,3 +111,65 @@ def live_server() -> Iterator[str]:
     """The repository's data served by ``frkg serve`` on 127.0.0.1 (base = its own URL)."""
     with running_server() as url:
         yield url
+
+
+# --- Linked-data publishing: a small fictional dataset, served for real ---------------------------
+
+WEB_FIXTURES = FIXTURES / "web"
+#: Things citing the hub source in the generated fixture: more than a page shows (25) and more
+#: than one "show all" page holds (500), so capping and paging are both exercised.
+HUB_SIZE = 1200
+#: Length of the generated very long literal.
+LONG_TEXT_SIZE = 100_000
+
+
+def write_generated_fixtures(folder: Path) -> Path:
+    """Write the hub and the very long strings (too big to keep in the repository) as Turtle."""
+    lines = [
+        "@prefix id: <https://w3id.org/frkg/id/> .",
+        "@prefix frkg: <https://w3id.org/frkg/ontology#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        'id:hub-source a frkg:WebPage ; rdfs:label "The hub source"@en .',
+    ]
+    for i in range(HUB_SIZE):
+        lines.append(
+            f'id:hub-item-{i:04d} a frkg:WebPage ; rdfs:label "Hub item {i:04d}"@en ; '
+            "dct:source id:hub-source ."
+        )
+    long_word = "x" * 5000
+    long_text = ("A very long sentence & <more> " * (LONG_TEXT_SIZE // 30 + 1))[:LONG_TEXT_SIZE]
+    lines.append(
+        f'id:long-text rdfs:label "{long_word}"@en ; rdfs:comment "{long_text}"@en ; '
+        "dct:source id:hub-source ."
+    )
+    path = folder / "generated.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_sources(tmp_path_factory) -> dict[str, list[Path]]:
+    """The fixture dataset's files by kind: the real ontology, fixture data, no shapes."""
+    folder = tmp_path_factory.mktemp("web-fixtures")
+    generated = write_generated_fixtures(folder)
+    data = sorted(WEB_FIXTURES.glob("*.ttl")) + [generated]
+    return {"ontology": [ROOT / "ontology" / "frkg.ttl"], "data": data}
+
+
+@pytest.fixture(scope="session")
+def fixture_kg(fixture_sources) -> store.KnowledgeGraph:
+    """The fixture dataset loaded in process under the canonical base."""
+    return store.load_files(fixture_sources, "https://w3id.org/frkg/")
+
+
+@pytest.fixture(scope="session")
+def fixture_server(fixture_sources, tmp_path_factory) -> Iterator[str]:
+    """The fixture dataset served by ``frkg serve`` on 127.0.0.1 (base = its own URL)."""
+    no_shapes = tmp_path_factory.mktemp("no-shapes")
+    args = ["--shapes", str(no_shapes)]
+    for kind in ("ontology", "data"):
+        for path in fixture_sources[kind]:
+            args += [f"--{kind}", str(path)]
+    with running_server(*args) as url:
+        yield url

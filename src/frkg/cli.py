@@ -61,5 +61,9 @@ def serve(**options) -> None:
         f"data version {kg.version}",
         err=True,
     )
-    click.echo(f"serving at {settings.serving_base}  (Ctrl-C to stop)", err=True)
+    if settings.serving_base != settings.listen_url:
+        click.echo(f"publishing IRIs under {settings.serving_base}", err=True)
+    click.echo(
+        f"serving at {settings.listen_url}  (open it in a browser; Ctrl-C to stop)", err=True
+    )
     server.run(app, settings.host, settings.port, settings.workers, settings.threads)

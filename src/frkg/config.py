@@ -45,6 +45,16 @@ class Settings:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
 
+    @property
+    def listen_url(self) -> str:
+        """The URL to open in a browser: where the server listens, whatever base it publishes.
+
+        A wildcard host (``0.0.0.0``, ``::``) is shown as the loopback address, which reaches it.
+        """
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``FRKG_*`` variables from ``environ``, then non-None ``overrides``."""

@@ -5,9 +5,14 @@ Everything that needs a media type, a suffix or a serializer looks it up here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+#: W3C's identifiers for RDF syntaxes (https://www.w3.org/ns/formats/), used in dct:format.
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 
 @dataclass(frozen=True)
@@ -22,11 +27,22 @@ class Format:
     suffix: str | None = None
     keywords: tuple[str, ...] = ()
     serializer: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    w3c_name: str | None = None  # local name in W3C_FORMATS, for RDF syntaxes
 
     @property
     def media_types(self) -> tuple[str, ...]:
         """The canonical media type first, then its aliases."""
         return (self.media_type, *self.aliases)
+
+    @property
+    def w3c_iri(self) -> str | None:
+        """The W3C format IRI (``http://www.w3.org/ns/formats/Turtle``), for RDF syntaxes."""
+        return W3C_FORMATS + self.w3c_name if self.w3c_name else None
+
+    @property
+    def holds_quads(self) -> bool:
+        """True for dataset syntaxes (N-Quads, TriG) that keep each triple's named graph."""
+        return self.serializer in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
     @property
     def content_type(self) -> str:
@@ -46,6 +62,7 @@ RDF_FORMATS = (
         "ttl",
         ("turtle", "ttl"),
         ox.RdfFormat.TURTLE,
+        "Turtle",
     ),
     Format(
         "jsonld",
@@ -56,6 +73,7 @@ RDF_FORMATS = (
         "jsonld",
         ("json-ld", "jsonld"),
         ox.RdfFormat.JSON_LD,
+        "JSON-LD",
     ),
     Format(
         "rdfxml",
@@ -66,6 +84,7 @@ RDF_FORMATS = (
         "rdf",
         ("rdf", "xml", "rdfxml", "rdf+xml"),
         ox.RdfFormat.RDF_XML,
+        "RDF_XML",
     ),
     Format(
         "ntriples",
@@ -76,6 +95,7 @@ RDF_FORMATS = (
         "nt",
         ("nt", "ntriples", "n-triples"),
         ox.RdfFormat.N_TRIPLES,
+        "N-Triples",
     ),
     Format(
         "nquads",
@@ -86,8 +106,19 @@ RDF_FORMATS = (
         "nq",
         ("nq", "nquads", "n-quads"),
         ox.RdfFormat.N_QUADS,
+        "N-Quads",
     ),
-    Format("trig", "rdf", "application/trig", "TriG", (), "trig", ("trig",), ox.RdfFormat.TRIG),
+    Format(
+        "trig",
+        "rdf",
+        "application/trig",
+        "TriG",
+        (),
+        "trig",
+        ("trig",),
+        ox.RdfFormat.TRIG,
+        "TriG",
+    ),
 )
 
 RESULT_FORMATS = (
@@ -126,7 +157,7 @@ RESULT_FORMATS = (
 
 ALL_FORMATS = (HTML, *RDF_FORMATS, *RESULT_FORMATS)
 
-#: Formats an entity document is published in (N-Quads and TriG are for whole datasets).
+#: Formats that hold one graph (triples only); N-Quads and TriG also keep named graphs.
 GRAPH_FORMATS = tuple(f for f in RDF_FORMATS if f.name not in {"nquads", "trig"})
 
 
@@ -142,3 +173,43 @@ def by_keyword(word: str, formats: tuple[Format, ...]) -> Format | None:
         if word in f.keywords or word in f.media_types or word == f.suffix:
             return f
     return None
+
+
+class Unrepresentable(ValueError):
+    """RDF that a syntax cannot express (RDF/XML needs every predicate to end in an XML name)."""
+
+
+# An XML NCName at the end of an IRI: RDF/XML writes a predicate as namespace + local name, so a
+# predicate whose IRI ends in a digit-led segment, a slash or a '#' has no RDF/XML form.
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-\u00b7]*$")
+
+
+def serialize(
+    fmt: Format, quads: Iterable[ox.Quad], prefixes: Mapping[str, str] | None = None
+) -> bytes:
+    """``quads`` in the RDF syntax ``fmt``, with pyoxigraph's serializer.
+
+    Graph syntaxes get each distinct triple once (graph names dropped); dataset syntaxes
+    (N-Quads, TriG) keep the named graphs. Raises :class:`Unrepresentable` when the syntax
+    cannot express the data, rather than writing a broken document.
+    """
+    if fmt.kind != "rdf" or not isinstance(fmt.serializer, ox.RdfFormat):
+        raise ValueError(f"{fmt.label} is not an RDF syntax")
+    if fmt.holds_quads:
+        items: list = list(dict.fromkeys(quads))
+    else:
+        items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    # Keep each subject's triples together (first-seen order), so Turtle and RDF/XML group them.
+    first_seen: dict = {}
+    if fmt.holds_quads:
+        items.sort(key=lambda q: first_seen.setdefault((q.graph_name, q.subject), len(first_seen)))
+    else:
+        items.sort(key=lambda t: first_seen.setdefault(t.subject, len(first_seen)))
+    if fmt.serializer == ox.RdfFormat.RDF_XML:
+        for t in items:
+            if not _XML_LOCAL_NAME.search(t.predicate.value):
+                raise Unrepresentable(
+                    f"RDF/XML cannot express the predicate <{t.predicate.value}>: "
+                    "it does not end in an XML name"
+                )
+    return ox.serialize(items, format=fmt.serializer, prefixes=dict(prefixes or {}))

@@ -4,7 +4,11 @@ from frkg import CANONICAL_BASE
 
 ONTOLOGY_PATH = "ontology"
 ENTITY_PATH = "id/"
+PAGE_PATH = "page/"
+DATA_PATH = "data/"
 GRAPH_PATH = "graph/"
+#: The slug of the dataset node (``id:frkg`` in data/dataset.ttl) every entity document belongs to.
+DATASET_SLUG = "frkg"
 
 
 def ontology_ns(base: str) -> str:
@@ -15,6 +19,26 @@ def ontology_ns(base: str) -> str:
 def entity_ns(base: str) -> str:
     """The namespace of things (``{base}id/``)."""
     return f"{base}{ENTITY_PATH}"
+
+
+def entity_iri(base: str, slug: str) -> str:
+    """The IRI of a thing: ``{base}id/{slug}``."""
+    return f"{base}{ENTITY_PATH}{slug}"
+
+
+def page_iri(base: str, slug: str) -> str:
+    """The IRI of the HTML page about a thing: ``{base}page/{slug}``."""
+    return f"{base}{PAGE_PATH}{slug}"
+
+
+def document_iri(base: str, slug: str, suffix: str | None = None) -> str:
+    """The IRI of the RDF document about a thing: ``{base}data/{slug}`` (with ``.{suffix}``)."""
+    return f"{base}{DATA_PATH}{slug}" + (f".{suffix}" if suffix else "")
+
+
+def dataset_iri(base: str) -> str:
+    """The IRI of the dataset itself (``id:frkg``)."""
+    return entity_iri(base, DATASET_SLUG)
 
 
 STANDARD_PREFIXES = {

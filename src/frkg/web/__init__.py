@@ -16,8 +16,21 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.config["FRKG_SETTINGS"] = settings
     app.extensions["frkg"] = kg
 
-    from frkg.web import home
+    # Linked-data publishing: indexes built once per load, templates, headers and errors.
+    from frkg import vocabulary
+    from frkg.describe import Describer
+    from frkg.web import errors, headers, templating
 
-    for module in (home,):
+    describer = Describer(kg)
+    describer.home()  # build the home page's index before gunicorn forks its workers
+    app.extensions["frkg.describer"] = describer
+    app.extensions["frkg.ontology"] = vocabulary.build(describer)
+    templating.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+
+    from frkg.web import entities, home, ontology
+
+    for module in (home, entities, ontology):
         app.register_blueprint(module.bp)
     return app

@@ -1,11 +1,13 @@
-"""Access to the loaded knowledge graph and settings from inside a request."""
+"""Access to the loaded knowledge graph, settings and per-load indexes from inside a request."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from frkg.config import Settings
+from frkg.describe import Describer
 from frkg.store import KnowledgeGraph
+from frkg.vocabulary import OntologyView
 
 
 def knowledge_graph() -> KnowledgeGraph:
@@ -16,3 +18,13 @@ def knowledge_graph() -> KnowledgeGraph:
 def settings() -> Settings:
     """The settings the app was created with."""
     return current_app.config["FRKG_SETTINGS"]
+
+
+def describer() -> Describer:
+    """The describer of the loaded knowledge graph (labels and indexes built once per load)."""
+    return current_app.extensions["frkg.describer"]
+
+
+def ontology_view() -> OntologyView:
+    """The ontology reference, built once per load."""
+    return current_app.extensions["frkg.ontology"]

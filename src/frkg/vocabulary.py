@@ -1,0 +1,209 @@
+"""The ontology as a reference: its metadata and every term, grouped by kind, for the HTML page.
+
+Every IRI under ``{base}ontology#`` that the loaded graphs mention gets an entry whose anchor is
+its fragment, so that a term IRI opened in a browser lands on its definition. Terms that are
+used but never defined are listed too, under their own heading, rather than left dangling.
+Built once per load from the ontology graphs; nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from frkg.describe import RDF_TYPE, RDFS, SKOS, Describer, Group, Term, best_literal, distinct
+from frkg.labels import LABEL_PROPERTIES
+from frkg.namespaces import ONTOLOGY_PATH, ontology_ns
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DCT = "http://purl.org/dc/terms/"
+
+#: Section title and the rdf:type IRIs that put a term in it, in page order.
+SECTIONS = (
+    ("Classes", (OWL + "Class", RDFS + "Class")),
+    ("Object properties", (OWL + "ObjectProperty",)),
+    ("Datatype properties", (OWL + "DatatypeProperty",)),
+    ("Other properties", (OWL + "AnnotationProperty", RDF + "Property")),
+    ("Concept schemes", (SKOS + "ConceptScheme",)),
+)
+#: Incoming links worth listing on a term, with their caption.
+INCOMING_CAPTIONS = {
+    RDFS + "subClassOf": "subclasses",
+    RDFS + "subPropertyOf": "subproperties",
+    RDFS + "domain": "properties with this domain",
+    RDFS + "range": "properties with this range",
+}
+DEFINITION_PROPERTIES = (SKOS + "definition", RDFS + "comment", DCT + "description")
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    """One term of the ontology: anchor, label, kind, definition and what else is said."""
+
+    iri: str
+    fragment: str
+    label: str
+    curie: str | None
+    types: tuple[Term, ...]
+    definition: Term | None
+    facts: tuple[Group, ...]
+    defined: bool
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled list of terms (a kind of term, or the concepts of one scheme)."""
+
+    title: str
+    anchor: str
+    entries: tuple[TermEntry, ...]
+    description: Term | None = None
+
+
+@dataclass(frozen=True)
+class OntologyView:
+    """The view model of the ontology reference page."""
+
+    iri: str
+    namespace: str
+    title: str
+    description: Term | None
+    metadata: tuple[Group, ...]
+    sections: tuple[Section, ...]
+
+    @property
+    def term_count(self) -> int:
+        """How many terms the page documents."""
+        return sum(len(s.entries) for s in self.sections)
+
+
+def ontology_quads(describer: Describer) -> list[ox.Quad]:
+    """Every quad of the ontology files, for the RDF representations of ``/ontology``."""
+    graphs = set(describer.kg.graphs("ontology"))
+    return [
+        q
+        for q in describer.kg.store.quads_for_pattern(None, None, None, None)
+        if q.graph_name in graphs
+    ]
+
+
+def build(describer: Describer) -> OntologyView:
+    """The reference of the loaded ontology."""
+    kg = describer.kg
+    ns = ontology_ns(kg.base)
+    quads = distinct(ontology_quads(describer))
+    by_subject: dict = {}
+    for q in quads:
+        by_subject.setdefault(q.subject, []).append(q)
+    mentioned: dict[str, ox.NamedNode] = {}
+    for q in kg.store.quads_for_pattern(None, None, None, None):
+        if q.graph_name not in describer.graphs:
+            continue
+        for node in (q.subject, q.predicate, q.object):
+            if isinstance(node, ox.NamedNode) and node.value.startswith(ns) and node.value != ns:
+                mentioned.setdefault(node.value, node)
+
+    incoming: dict = {}
+    for q in quads:
+        if q.predicate.value in INCOMING_CAPTIONS and isinstance(q.object, ox.NamedNode):
+            incoming.setdefault(q.object, []).append(q)
+
+    def entry(node: ox.NamedNode) -> TermEntry:
+        own = by_subject.get(node, [])
+        bnodes = [q.object for q in own if isinstance(q.object, ox.BlankNode)]
+        closure: dict = {}
+        for q in distinct(describer.blank_node_closure(bnodes)):
+            closure.setdefault(q.subject, []).append(q)
+        definition = best_literal(own, DEFINITION_PROPERTIES)
+        skipped = {RDF_TYPE.value, *LABEL_PROPERTIES, *DEFINITION_PROPERTIES}
+        facts = list(
+            describer.group_values(
+                [q for q in own if q.predicate.value not in skipped], "out", None, 0, closure
+            )
+        )
+        for prop, caption in INCOMING_CAPTIONS.items():
+            subjects = [q for q in incoming.get(node, []) if q.predicate.value == prop]
+            if subjects:
+                group = describer.group_values(subjects, "in", None, 0, closure)[0]
+                caption_term = Term("iri", prop, caption, curie=group.property.curie)
+                facts.append(Group(caption_term, group.values, group.total, "in"))
+        term = describer.term(node)
+        return TermEntry(
+            iri=node.value,
+            fragment=node.value[len(ns) :],
+            label=term.label,
+            curie=term.curie,
+            types=tuple(describer.term(q.object) for q in own if q.predicate == RDF_TYPE),
+            definition=describer.term(definition) if definition is not None else None,
+            facts=tuple(facts),
+            defined=bool(own),
+        )
+
+    def types_of(node: ox.NamedNode) -> set[str]:
+        return {q.object.value for q in by_subject.get(node, []) if q.predicate == RDF_TYPE}
+
+    placed: set[str] = set()
+    sections: list[Section] = []
+    for title, type_iris in SECTIONS:
+        members = [n for iri, n in mentioned.items() if types_of(n) & set(type_iris)]
+        placed |= {n.value for n in members}
+        if members:
+            sections.append(Section(title, _anchor(title), _sorted(entry(n) for n in members)))
+    schemes = [n for n in mentioned.values() if SKOS + "ConceptScheme" in types_of(n)]
+    in_scheme = ox.NamedNode(SKOS + "inScheme")
+    for scheme in sorted(schemes, key=lambda n: describer.term(n).label.casefold()):
+        concepts = [
+            n
+            for n in mentioned.values()
+            if any(q.predicate == in_scheme and q.object == scheme for q in by_subject.get(n, []))
+        ]
+        placed |= {n.value for n in concepts}
+        label = describer.term(scheme).label
+        sections.append(
+            Section(
+                f"Concepts: {label}",
+                _anchor("concepts-" + scheme.value[len(ns) :]),
+                _sorted(entry(n) for n in concepts),
+            )
+        )
+    rest = [n for iri, n in mentioned.items() if iri not in placed]
+    defined_rest = [n for n in rest if n in by_subject]
+    undefined = [n for n in rest if n not in by_subject]
+    if defined_rest:
+        sections.append(
+            Section("Other terms", _anchor("other terms"), _sorted(entry(n) for n in defined_rest))
+        )
+    if undefined:
+        sections.append(
+            Section(
+                "Used but not defined", _anchor("undefined"), _sorted(entry(n) for n in undefined)
+            )
+        )
+
+    ontology = ox.NamedNode(kg.base + ONTOLOGY_PATH)
+    own = by_subject.get(ontology, [])
+    title_literal = best_literal(own, (DCT + "title", RDFS + "label"))
+    description = best_literal(own, (DCT + "description", RDFS + "comment"))
+    skipped = {RDF_TYPE.value, DCT + "title", DCT + "description"}
+    metadata = describer.group_values(
+        [q for q in own if q.predicate.value not in skipped], "out", None, 0, {}
+    )
+    return OntologyView(
+        iri=ontology.value,
+        namespace=ns,
+        title=title_literal.value if title_literal is not None else "Ontology",
+        description=describer.term(description) if description is not None else None,
+        metadata=metadata,
+        sections=tuple(sections),
+    )
+
+
+def _sorted(entries) -> tuple[TermEntry, ...]:
+    return tuple(sorted(entries, key=lambda e: (e.label.casefold(), e.iri)))
+
+
+def _anchor(name: str) -> str:
+    # Term anchors are their IRI fragments; section anchors carry a prefix no term uses.
+    return "section-" + name.lower().replace(" ", "-")

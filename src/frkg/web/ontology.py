@@ -1,0 +1,98 @@
+"""The vocabulary: ``/ontology`` negotiates an HTML reference and the RDF of the ontology files.
+
+Term IRIs are ``{base}ontology#Term``: a client drops the fragment and asks for ``/ontology``,
+so every term IRI dereferences here, and the HTML has an anchor for every fragment. The
+ontology is a hash namespace, so its document answers the request itself (200 with
+Content-Location and ``Vary: Accept``); ``/ontology.{ext}`` names each representation.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, url_for
+
+from frkg import formats
+from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.vocabulary import ontology_quads
+from frkg.web import headers, respond
+from frkg.web.context import describer, ontology_view
+
+bp = Blueprint("ontology", __name__)
+
+#: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
+OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
+OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    return headers.cors(response)
+
+
+def alternates(exclude: Format | None = None) -> list[tuple[str, Format]]:
+    """(URL, format) of every representation of the ontology but ``exclude``."""
+    return [
+        (url_for("ontology.representation", ext=f.suffix), f) for f in OFFERS if f is not exclude
+    ]
+
+
+@bp.get("/ontology")
+def negotiated() -> Response:
+    """The ontology in the format ``?format=`` or Accept asks for."""
+    fmt = respond.choose(OFFERS)
+    if fmt is None:
+        response = respond.not_acceptable(OFFERS, "the ontology")
+        return headers.link_alternates(response, alternates())
+    response = _represent(fmt)
+    response.headers["Content-Location"] = url_for("ontology.representation", ext=fmt.suffix)
+    return headers.negotiated(response)
+
+
+@bp.get("/ontology.<ext>")
+def representation(ext: str) -> Response:
+    """The ontology in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
+    fmt = formats.by_suffix(ext, OFFERS)
+    if fmt is None:
+        suffixes = ", ".join("." + f.suffix for f in OFFERS)
+        return respond.text(
+            f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}", 404
+        )
+    return _represent(fmt)
+
+
+@bp.get("/ontology/<version>")
+def version(version: str) -> Response:
+    """The ontology's ``owl:versionIRI``: 303 to the ontology while it is the loaded version."""
+    d = describer()
+    try:
+        iri = ox.NamedNode(f"{d.kg.base}ontology/{version}")
+    except ValueError:
+        iri = None
+    known = iri is not None and any(
+        q.graph_name in set(d.kg.graphs("ontology"))
+        for q in d.kg.store.quads_for_pattern(None, OWL_VERSION_IRI, iri, None)
+    )
+    if not known:
+        return respond.text(
+            f"404 Not Found: version {version} of the ontology is not served here", 404
+        )
+    response = respond.text("303 See Other: this version is the ontology served here", 303)
+    response.headers["Location"] = url_for("ontology.negotiated")
+    return response
+
+
+def _represent(fmt: Format) -> Response:
+    d = describer()
+    if fmt is HTML:
+        response = respond.html(
+            "ontology.html", ontology=ontology_view(), alternates=alternates(HTML)
+        )
+    else:
+        try:
+            response = respond.rdf(ontology_quads(d), fmt)
+        except formats.Unrepresentable as e:
+            return headers.link_alternates(
+                respond.text(f"406 Not Acceptable: {e}", 406), alternates(fmt)
+            )
+    headers.link_alternates(response, alternates(fmt), f"{d.kg.base}ontology")
+    return headers.cacheable(response, fmt.name)

@@ -1,0 +1,95 @@
+"""Build responses: negotiate a format, render HTML or serialise RDF, and answer errors.
+
+Errors are answered in the negotiated format where there is one (RFC 9110 section 15.5):
+HTML for browsers, a valid empty RDF document with the message as a comment for RDF clients,
+plain text otherwise. Nothing here ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+from flask import Response, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from frkg import formats, negotiate
+from frkg.formats import HTML, Format
+from frkg.namespaces import prefixes
+from frkg.web import headers
+from frkg.web.context import knowledge_graph
+
+TEXT = "text/plain; charset=utf-8"
+
+
+def choose(offers: Sequence[Format]) -> Format | None:
+    """The best of ``offers`` for this request (``?format=`` first), or None for 406.
+
+    An unknown ``?format=`` is a bad request (400) naming the formats there are.
+    """
+    try:
+        return negotiate.choose(offers, request.accept_mimetypes, request.args.get("format"))
+    except negotiate.UnknownFormat as e:
+        raise BadRequest(str(e)) from None
+
+
+def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
+    """``quads`` serialised in ``fmt`` with the serving base's prefixes."""
+    body = formats.serialize(fmt, quads, prefixes(knowledge_graph().base))
+    return Response(body, status, content_type=fmt.content_type)
+
+
+def html(template: str, status_code: int = 200, **context) -> Response:
+    """``template`` rendered (Jinja2 autoescape) as an HTML response."""
+    body = render_template(template, **context)
+    return Response(body, status_code, content_type=HTML.content_type)
+
+
+def text(message: str, status: int) -> Response:
+    """A plain-text response."""
+    return Response(message.rstrip("\n") + "\n", status, content_type=TEXT)
+
+
+def error(status: int, title: str, message: str, fmt: Format | None = None) -> Response:
+    """An error answered in ``fmt``: an HTML page, an empty RDF document, or plain text."""
+    if fmt is HTML:
+        return html("error.html", status, status=status, title=title, message=message)
+    if fmt is not None and fmt.kind == "rdf":
+        return Response(
+            _empty_document(fmt, f"{status} {title}: {message}"),
+            status,
+            content_type=fmt.content_type,
+        )
+    return text(f"{status} {title}: {message}", status)
+
+
+def not_acceptable(offers: Sequence[Format], what: str) -> Response:
+    """406 with the media types that are available, in plain text."""
+    available = ", ".join(f.media_type for f in offers)
+    response = text(
+        f"406 Not Acceptable: {what} is not available in any media type your Accept header "
+        f"allows.\nAvailable: {available}\nOr add ?format= with one of: "
+        + ", ".join(f.keywords[0] for f in offers if f.keywords),
+        406,
+    )
+    return headers.negotiated(response)
+
+
+def _empty_document(fmt: Format, message: str) -> bytes:
+    """A document with no triples, carrying ``message`` where the syntax has comments."""
+    one_line = " ".join(message.split())
+    if fmt.serializer in (
+        ox.RdfFormat.TURTLE,
+        ox.RdfFormat.N_TRIPLES,
+        ox.RdfFormat.N_QUADS,
+        ox.RdfFormat.TRIG,
+    ):
+        return f"# {one_line}\n".encode()
+    if fmt.serializer == ox.RdfFormat.RDF_XML:
+        safe = one_line.replace("--", "- -")  # "--" may not occur inside an XML comment
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<!-- {safe} -->\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        ).encode()
+    return formats.serialize(fmt, [])
