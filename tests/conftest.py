@@ -111,3 +111,28 @@ def live_server() -> Iterator[str]:
     """The repository's data served by ``frkg serve`` on 127.0.0.1 (base = its own URL)."""
     with running_server() as url:
         yield url
+
+
+# -- SPARQL endpoint: a server over the small fixture dataset, with short limits -----------------
+
+SPARQL_FIXTURE = FIXTURES / "sparql"
+SPARQL_LIMITS = {
+    "FRKG_SPARQL_TIMEOUT": "2",
+    "FRKG_SPARQL_RESULT_CAP": "100",
+    "FRKG_SPARQL_MAX_CONCURRENT": "2",
+}
+
+
+def fixture_server_args(*data: Path) -> list[str]:
+    """`frkg serve` flags for the repository ontology plus ``data``, and no shapes."""
+    args = ["--shapes", str(FIXTURES / "empty")]
+    for path in data or (SPARQL_FIXTURE,):
+        args += ["--data", str(path)]
+    return args
+
+
+@pytest.fixture(scope="session")
+def sparql_server() -> Iterator[str]:
+    """``frkg serve`` over tests/fixtures/sparql with a 2 s timeout, a 100-row cap, 2 slots."""
+    with running_server(*fixture_server_args(), env=SPARQL_LIMITS) as url:
+        yield url

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
 
 @dataclass(frozen=True)
 class Format:
@@ -22,6 +24,7 @@ class Format:
     suffix: str | None = None
     keywords: tuple[str, ...] = ()
     serializer: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    iri: str | None = None  # the W3C format IRI (https://www.w3.org/ns/formats/), for descriptions
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -44,8 +47,9 @@ RDF_FORMATS = (
         "Turtle",
         ("application/x-turtle",),
         "ttl",
-        ("turtle", "ttl"),
+        ("turtle", "ttl", "n3"),  # Turtle is N3 too: SPARQLWrapper asks for format=n3
         ox.RdfFormat.TURTLE,
+        W3C_FORMATS + "Turtle",
     ),
     Format(
         "jsonld",
@@ -54,8 +58,9 @@ RDF_FORMATS = (
         "JSON-LD",
         ("application/json",),
         "jsonld",
-        ("json-ld", "jsonld"),
+        ("json-ld", "jsonld", "json"),  # SPARQLWrapper's format=json on a CONSTRUCT
         ox.RdfFormat.JSON_LD,
+        W3C_FORMATS + "JSON-LD",
     ),
     Format(
         "rdfxml",
@@ -66,6 +71,7 @@ RDF_FORMATS = (
         "rdf",
         ("rdf", "xml", "rdfxml", "rdf+xml"),
         ox.RdfFormat.RDF_XML,
+        W3C_FORMATS + "RDF_XML",
     ),
     Format(
         "ntriples",
@@ -76,6 +82,7 @@ RDF_FORMATS = (
         "nt",
         ("nt", "ntriples", "n-triples"),
         ox.RdfFormat.N_TRIPLES,
+        W3C_FORMATS + "N-Triples",
     ),
     Format(
         "nquads",
@@ -86,8 +93,19 @@ RDF_FORMATS = (
         "nq",
         ("nq", "nquads", "n-quads"),
         ox.RdfFormat.N_QUADS,
+        W3C_FORMATS + "N-Quads",
     ),
-    Format("trig", "rdf", "application/trig", "TriG", (), "trig", ("trig",), ox.RdfFormat.TRIG),
+    Format(
+        "trig",
+        "rdf",
+        "application/trig",
+        "TriG",
+        (),
+        "trig",
+        ("trig",),
+        ox.RdfFormat.TRIG,
+        W3C_FORMATS + "TriG",
+    ),
 )
 
 RESULT_FORMATS = (
@@ -100,6 +118,7 @@ RESULT_FORMATS = (
         "srj",
         ("json", "srj"),
         ox.QueryResultsFormat.JSON,
+        W3C_FORMATS + "SPARQL_Results_JSON",
     ),
     Format(
         "xml",
@@ -110,8 +129,19 @@ RESULT_FORMATS = (
         "srx",
         ("xml", "srx"),
         ox.QueryResultsFormat.XML,
+        W3C_FORMATS + "SPARQL_Results_XML",
     ),
-    Format("csv", "results", "text/csv", "CSV", (), "csv", ("csv",), ox.QueryResultsFormat.CSV),
+    Format(
+        "csv",
+        "results",
+        "text/csv",
+        "CSV",
+        (),
+        "csv",
+        ("csv",),
+        ox.QueryResultsFormat.CSV,
+        W3C_FORMATS + "SPARQL_Results_CSV",
+    ),
     Format(
         "tsv",
         "results",
@@ -121,6 +151,7 @@ RESULT_FORMATS = (
         "tsv",
         ("tsv",),
         ox.QueryResultsFormat.TSV,
+        W3C_FORMATS + "SPARQL_Results_TSV",
     ),
 )
 
@@ -142,3 +173,11 @@ def by_keyword(word: str, formats: tuple[Format, ...]) -> Format | None:
         if word in f.keywords or word in f.media_types or word == f.suffix:
             return f
     return None
+
+
+def by_name(name: str) -> Format:
+    """The format called ``name`` (``Format.name``); KeyError when there is none."""
+    for f in ALL_FORMATS:
+        if f.name == name:
+            return f
+    raise KeyError(name)

@@ -16,8 +16,8 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.config["FRKG_SETTINGS"] = settings
     app.extensions["frkg"] = kg
 
-    from frkg.web import home
+    from frkg.web import home, sparql
 
-    for module in (home,):
+    for module in (home, sparql):
         app.register_blueprint(module.bp)
     return app
