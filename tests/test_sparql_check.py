@@ -15,7 +15,7 @@ SERVICE_QUERIES = [
     "SELECT * { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } }",
     "SELECT * { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
     "SELECT * {SERVICE<http://127.0.0.1:9/>{?s ?p ?o}}",
-    "PREFIX ex: <http://example.org/>\nSELECT * { ex:a ex:b ?c . Service ex:endpoint { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/>\nSELECT * { ex:a ex:b ?c . Service ex:end { ?s ?p ?o } }",
     "SELECT * { # a comment\n SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     # \\u escapes are decoded (SPARQL 1.1 Query, section 19.2) before looking again
     "SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",

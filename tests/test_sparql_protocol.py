@@ -1,4 +1,4 @@
-"""SPARQL 1.1 Protocol over real HTTP: the W3C protocol tests, negotiation, the service description, CORS.
+"""SPARQL 1.1 Protocol over real HTTP: W3C protocol tests, negotiation, service description, CORS.
 
 The ``test_w3c_*`` tests translate the query-side tests of the W3C SPARQL 1.1 Protocol test
 suite (w3c/rdf-tests, sparql/sparql11/protocol/manifest.ttl), each named after its test. The
@@ -21,6 +21,11 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DIRECT = {"Content-Type": "application/sparql-query"}
+
+
+UNION_COUNT = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+NAMED_ASK = "ASK {{ GRAPH ?g1 {{ <{one}> a ?type }} GRAPH ?g2 {{ <{two}> a ?type }} }}"
 
 
 def graph(base: str, n: int) -> str:
@@ -77,13 +82,13 @@ def test_w3c_query_dataset_default_graphs_post(endpoint, base):
 
 
 def test_w3c_query_dataset_named_graphs_post(endpoint, base):
-    query = f"ASK {{ GRAPH ?g1 {{ <{doc(base, 1)}> a ?type }} GRAPH ?g2 {{ <{doc(base, 2)}> a ?type }} }}"
+    query = NAMED_ASK.format(one=doc(base, 1), two=doc(base, 2))
     params = urlencode([("named-graph-uri", graph(base, 1)), ("named-graph-uri", graph(base, 2))])
     assert boolean(http("POST", f"{endpoint}?{params}", query, DIRECT)) is True
 
 
 def test_w3c_query_dataset_named_graphs_get(endpoint, base):
-    query = f"ASK {{ GRAPH ?g1 {{ <{doc(base, 1)}> a ?type }} GRAPH ?g2 {{ <{doc(base, 2)}> a ?type }} }}"
+    query = NAMED_ASK.format(one=doc(base, 1), two=doc(base, 2))
     params = [
         ("query", query),
         ("named-graph-uri", graph(base, 1)),
@@ -300,7 +305,7 @@ def test_format_parameter_wins_over_accept(endpoint):
 
 
 def test_format_word_of_the_other_query_form_falls_back_to_accept(endpoint):
-    # SPARQLWrapper sends its format word with every query: format=turtle on a SELECT is not an error
+    # SPARQLWrapper sends its format word with every query: format=turtle on a SELECT is fine
     url = f"{endpoint}?query={quote('SELECT * {}')}&format=turtle&output=turtle&results=turtle"
     status, headers, _ = http("GET", url, headers={"Accept": "text/csv"})
     assert status == 200 and headers["content-type"].startswith("text/csv")
@@ -406,13 +411,13 @@ def test_service_description_default_dataset_counts_match_the_data(endpoint):
     default_graph = g.value(dataset, SD.defaultGraph)
     union = http(
         "GET",
-        f"{endpoint}?query={quote('SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }')}",
+        f"{endpoint}?query={quote(UNION_COUNT)}",
     )
     expected_union = int(json.loads(union[2])["results"]["bindings"][0]["n"]["value"])
     assert int(g.value(default_graph, VOID.triples)) == expected_union
     per_graph = http(
         "GET",
-        f"{endpoint}?query={quote('SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g')}",
+        f"{endpoint}?query={quote(GRAPH_COUNTS)}",
     )
     expected = {
         b["g"]["value"]: int(b["n"]["value"])

@@ -173,7 +173,8 @@ def test_queries_naming_a_url_do_not_fetch_it(endpoint, template):
         assert status == 200
         status, _, _ = http(
             "GET",
-            f"{endpoint}?{urlencode({'query': 'ASK {}', 'default-graph-uri': url, 'named-graph-uri': url})}",
+            f"{endpoint}?"
+            + urlencode({"query": "ASK {}", "default-graph-uri": url, "named-graph-uri": url}),
         )
         assert status == 200
     assert received == []

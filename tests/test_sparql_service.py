@@ -1,4 +1,4 @@
-"""The SPARQL service without HTTP: execution, cap, dataset rules, and the worker pool's guarantees."""
+"""The SPARQL service without HTTP: execution, cap, dataset rules, the worker pool's guarantees."""
 
 from __future__ import annotations
 
@@ -72,7 +72,10 @@ def test_cap_cuts_construct_and_says_so(service):
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_select_rows_are_the_same_in_every_result_format(service, fmt):
-    query = "SELECT ?s ?label { ?s a <https://w3id.org/frkg/ontology#Company> ; ?p ?label } ORDER BY ?s ?label"
+    query = (
+        "SELECT ?s ?label { ?s a <https://w3id.org/frkg/ontology#Company> ; ?p ?label } "
+        "ORDER BY ?s ?label"
+    )
     reference = service.query(query, results_format="json").body
     answer = service.query(query, results_format=fmt)
     assert answer.format == fmt
