@@ -154,3 +154,19 @@ def test_every_shipped_example_parses_and_is_a_select():
     for example in examples:
         assert example.title and example.description, example.name
         assert sparql.check(example.text, 65536).form in sparql.QUERY_FORMS
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"FRKG_SPARQL_MAX_CONCURRENT": "8"}, "below FRKG_THREADS=8"),
+        ({"FRKG_SPARQL_MAX_CONCURRENT": "0"}, "at least 1"),
+        ({"FRKG_SPARQL_TIMEOUT": "0"}, "FRKG_SPARQL_TIMEOUT must be a positive"),
+        ({"FRKG_SPARQL_RESULT_CAP": "0"}, "must be >= 1"),
+    ],
+)
+def test_settings_that_would_disarm_a_limit_are_refused(env, message):
+    from frkg.config import Settings
+
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
