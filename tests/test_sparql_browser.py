@@ -54,7 +54,9 @@ def page(sparql_server):
 
 
 def test_example_query_runs_in_the_page_and_shows_the_result_table(page, sparql_server):
-    page.goto(sparql_server + "sparql")
+    response = page.goto(sparql_server + "sparql")
+    # the page may only talk to this server, whatever a script tries
+    assert "connect-src 'self'" in response.headers["content-security-policy"]
     page.get_by_role("button", name="Which organizations signed the open letter?").click()
     table = page.locator(".yasr table tbody")
     table.get_by_text("HID Global").first.wait_for(timeout=30_000)

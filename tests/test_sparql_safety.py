@@ -308,3 +308,21 @@ def test_answer_under_the_cap_has_no_truncation_header(endpoint):
     )
     assert status == 200 and "frkg-results-truncated" not in headers
     assert len(json.loads(body)["results"]["bindings"]) == 7
+
+
+def test_query_workers_start_with_the_server_and_stop_with_it():
+    from conftest import fixture_server_args, running_server
+
+    with running_server(*fixture_server_args(), env=SPARQL_LIMITS) as url:
+        port = urlsplit(url).port
+        # gunicorn master, one server worker, its zygote, and one query worker per slot: forked
+        # right after gunicorn forked the server worker, before any query arrived
+        deadline = time.monotonic() + 10
+        while len(server_processes(port)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server_processes(port)) == 3 + int(SPARQL_LIMITS["FRKG_SPARQL_MAX_CONCURRENT"])
+        assert http("GET", f"{url}sparql?query={quote('ASK {}')}")[0] == 200
+    deadline = time.monotonic() + 10
+    while server_processes(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_processes(port) == {}  # nothing left behind

@@ -39,6 +39,15 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 
+# The query page may talk to this server only (connect-src 'self': YASGUI cannot query another
+# endpoint or fetch prefixes from outside). YASGUI and CodeMirror set inline styles, hence
+# 'unsafe-inline' for styles (not for scripts).
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
 STATUS = {
     sparql.QuerySyntaxError: 400,
     sparql.ServiceRefused: 400,
@@ -306,6 +315,7 @@ def _page(status: int) -> Response:
     )
     response = Response(html, status=status, content_type=formats.HTML.content_type)
     response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = PAGE_CSP
     return response
 
 
