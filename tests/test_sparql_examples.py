@@ -59,6 +59,11 @@ def run(endpoint: str, base: str, name: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
 
 
+def labelled(g: rdflib.Graph, node) -> bool:
+    """Has an English rdfs:label (every example shows labels, so it needs one to list a node)."""
+    return any(getattr(label, "language", None) == "en" for label in g.objects(node, RDFS.label))
+
+
 def subclasses_of(g: rdflib.Graph, cls: URIRef) -> set[URIRef]:
     return set(g.transitive_subjects(RDFS.subClassOf, cls))
 
@@ -74,7 +79,7 @@ def expected_quotes(g: rdflib.Graph, base: str) -> set[tuple]:
         for text in g.objects(q, f.verbatimText)
         for speaker in g.objects(q, f.speaker)
         for source in g.objects(q, DCT.source)
-        if (source, RDFS.label, None) in g and (speaker, RDFS.label, None) in g
+        if labelled(g, source) and labelled(g, speaker)
     }
 
 
@@ -86,6 +91,8 @@ def expected_signatories(g: rdflib.Graph, base: str) -> set[tuple]:
         for letter in g.subjects(RDF.type, f.OpenLetter)
         for who in g.objects(letter, f.signatory)
         if set(g.objects(who, RDF.type)) & organizations
+        and labelled(g, who)
+        and labelled(g, letter)
     }
 
 
@@ -95,12 +102,15 @@ def expected_opponents(g: rdflib.Graph, base: str) -> set[tuple]:
     rows = set()
     for statement in g.subjects(f.stance, f["stance-opposes-ban"]):
         for opponent in {*g.objects(statement, f.speaker), *g.objects(statement, f.speaksFor)}:
+            if not labelled(g, opponent):
+                continue
             candidates = {*g.subjects(f.proposedBy, opponent), *g.objects(statement, f.about)}
             alternatives = {
                 p
                 for p in candidates
                 if set(g.objects(p, RDF.type)) & policies
                 and (p, f.policyKind, f["kind-ban"]) not in g
+                and labelled(g, p)
             }
             rows |= {(str(opponent), str(a)) for a in alternatives} or {(str(opponent), None)}
     return rows
@@ -119,7 +129,7 @@ def expected_adoptions(g: rdflib.Graph, base: str) -> set[tuple]:
     rows = set()
     for policy, dates in first.items():
         where = g.value(policy, f.jurisdiction) or g.value(policy, f.adoptedBy)
-        if where is not None:
+        if where is not None and labelled(g, where) and labelled(g, policy):
             rows.add(
                 (str(policy), str(where), str(min(dates, key=lambda d: d.toPython().__str__())))
             )

@@ -262,3 +262,27 @@ def test_pool_timeout_and_busy_are_distinct_errors():
         assert pool.run(0, timeout=5) is None
     finally:
         pool.close()
+
+
+def test_a_worker_killed_mid_query_is_reported_and_replaced(fixture_kg):
+    svc = sparql.SparqlService(fixture_kg, endpoint="http://x/sparql", timeout=30, max_concurrent=1)
+    try:
+        svc.start()
+        (worker,) = svc.pool().worker_pids()
+        errors: list[Exception] = []
+
+        def runaway():
+            try:
+                svc.query(RUNAWAY)
+            except sparql.SparqlError as e:
+                errors.append(e)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.5)
+        os.kill(worker, 9)  # as the kernel's OOM killer would
+        thread.join()
+        assert [type(e) for e in errors] == [sparql.QueryAborted]
+        assert svc.query("ASK {}").body.endswith(b"true}")
+    finally:
+        svc.close()

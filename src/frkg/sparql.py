@@ -70,7 +70,11 @@ class NotAcceptable(SparqlError):
 
 
 class QueryFailed(SparqlError):
-    """The query parsed but could not be evaluated (or its worker died)."""
+    """The query parsed but could not be evaluated."""
+
+
+class QueryAborted(SparqlError):
+    """The query's worker process ended before answering (killed from outside, out of memory)."""
 
 
 # -- the tokenizer ------------------------------------------------------------------------------
@@ -463,7 +467,7 @@ class SparqlService:
                 "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
             ) from None
         except WorkerDied:
-            raise QueryFailed(
+            raise QueryAborted(
                 "The query stopped unexpectedly (its worker process ended); try again."
             ) from None
 

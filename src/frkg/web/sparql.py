@@ -57,6 +57,7 @@ STATUS = {
     sparql.QueryTooLong: 413,
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
+    sparql.QueryAborted: 503,
 }
 
 
