@@ -173,3 +173,49 @@ def fixture_server(fixture_sources, tmp_path_factory) -> Iterator[str]:
             args += [f"--{kind}", str(path)]
     with running_server(*args) as url:
         yield url
+
+
+# -- SPARQL endpoint: a server over the small fixture dataset, with short limits -----------------
+
+SPARQL_FIXTURE = FIXTURES / "sparql"
+PROTOCOL_FIXTURE = FIXTURES / "protocol"  # the W3C protocol suite's data1..data3 graphs
+SPARQL_LIMITS = {
+    "FRKG_SPARQL_TIMEOUT": "2",
+    "FRKG_SPARQL_RESULT_CAP": "100",
+    "FRKG_SPARQL_MAX_CONCURRENT": "2",
+}
+
+
+def fixture_server_args(*data: Path) -> list[str]:
+    """`frkg serve` flags for the repository ontology plus ``data``, and no shapes."""
+    args = ["--shapes", str(FIXTURES / "empty")]
+    for path in data or (SPARQL_FIXTURE,):
+        args += ["--data", str(path)]
+    return args
+
+
+@pytest.fixture(scope="session")
+def sparql_server() -> Iterator[str]:
+    """``frkg serve`` over tests/fixtures/{sparql,protocol}: 2 s timeout, 100-row cap, 2 slots."""
+    args = fixture_server_args(SPARQL_FIXTURE, PROTOCOL_FIXTURE)
+    with running_server(*args, env=SPARQL_LIMITS) as url:
+        yield url
+
+
+def http(
+    method: str, url: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One raw HTTP request (no header added but Host and Content-Length): status, headers, body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        conn.request(method, path, body=data, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()

@@ -82,7 +82,7 @@ def test_document_metadata_names_topic_dataset_licence_and_twins(describer):
     for fmt in RDF_FORMATS:
         twin = f"{doc}.{fmt.suffix}"
         assert (doc, DCT + "hasFormat", twin) in t
-        assert (twin, DCT + "format", fmt.w3c_iri) in t
+        assert (twin, DCT + "format", fmt.iri) in t
     assert (BASE + "page/ada-example", FOAF + "primaryTopic", ID + "ada-example") in t
 
 

@@ -36,6 +36,35 @@ class Settings:
     ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
     data: list[str] = _setting(["data"], "Data Turtle files or folders.")
     shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
+    sparql_timeout: float = _setting(
+        10.0,
+        "Seconds a SPARQL query may run; then its worker process is killed and the answer is 503.",
+    )
+    sparql_result_cap: int = _setting(
+        10000,
+        "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) one SPARQL answer carries; "
+        "a longer answer is cut and says so in the FRKG-Results-Truncated header.",
+    )
+    sparql_max_query_length: int = _setting(
+        65536, "Longest SPARQL query accepted, in bytes of UTF-8; longer ones get 413."
+    )
+    sparql_max_concurrent: int = _setting(
+        2,
+        "SPARQL queries one server worker process runs at once; one more gets 429 with "
+        "Retry-After. Must be below FRKG_THREADS, so entity pages always have a thread.",
+    )
+
+    def __post_init__(self) -> None:
+        # The SPARQL limits are what keeps the endpoint safe: refuse values that would disarm them.
+        if self.sparql_timeout <= 0:
+            raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")
+        if self.sparql_result_cap < 1 or self.sparql_max_query_length < 1:
+            raise ValueError("FRKG_SPARQL_RESULT_CAP and FRKG_SPARQL_MAX_QUERY_LENGTH must be >= 1")
+        if not 1 <= self.sparql_max_concurrent < self.threads:
+            raise ValueError(
+                f"FRKG_SPARQL_MAX_CONCURRENT={self.sparql_max_concurrent} must be at least 1 and "
+                f"below FRKG_THREADS={self.threads}, so that SPARQL never holds every thread"
+            )
 
     @property
     def serving_base(self) -> str:

@@ -298,7 +298,7 @@ class Describer:
         for fmt in RDF_FORMATS:
             twin = ox.NamedNode(document_iri(base, slug, fmt.suffix))
             out.append(quad(document, DCT + "hasFormat", twin))
-            out.append(quad(twin, DCT + "format", ox.NamedNode(fmt.w3c_iri)))
+            out.append(quad(twin, DCT + "format", ox.NamedNode(fmt.iri)))
         return out
 
     # -- the HTML view model ------------------------------------------------------------------

@@ -27,17 +27,12 @@ class Format:
     suffix: str | None = None
     keywords: tuple[str, ...] = ()
     serializer: ox.RdfFormat | ox.QueryResultsFormat | None = None
-    w3c_name: str | None = None  # local name in W3C_FORMATS, for RDF syntaxes
+    iri: str | None = None  # the W3C format IRI (https://www.w3.org/ns/formats/), for descriptions
 
     @property
     def media_types(self) -> tuple[str, ...]:
         """The canonical media type first, then its aliases."""
         return (self.media_type, *self.aliases)
-
-    @property
-    def w3c_iri(self) -> str | None:
-        """The W3C format IRI (``http://www.w3.org/ns/formats/Turtle``), for RDF syntaxes."""
-        return W3C_FORMATS + self.w3c_name if self.w3c_name else None
 
     @property
     def holds_quads(self) -> bool:
@@ -60,9 +55,9 @@ RDF_FORMATS = (
         "Turtle",
         ("application/x-turtle",),
         "ttl",
-        ("turtle", "ttl"),
+        ("turtle", "ttl", "n3"),  # Turtle is N3 too: SPARQLWrapper asks for format=n3
         ox.RdfFormat.TURTLE,
-        "Turtle",
+        W3C_FORMATS + "Turtle",
     ),
     Format(
         "jsonld",
@@ -71,9 +66,9 @@ RDF_FORMATS = (
         "JSON-LD",
         ("application/json",),
         "jsonld",
-        ("json-ld", "jsonld"),
+        ("json-ld", "jsonld", "json"),  # SPARQLWrapper's format=json on a CONSTRUCT
         ox.RdfFormat.JSON_LD,
-        "JSON-LD",
+        W3C_FORMATS + "JSON-LD",
     ),
     Format(
         "rdfxml",
@@ -84,7 +79,7 @@ RDF_FORMATS = (
         "rdf",
         ("rdf", "xml", "rdfxml", "rdf+xml"),
         ox.RdfFormat.RDF_XML,
-        "RDF_XML",
+        W3C_FORMATS + "RDF_XML",
     ),
     Format(
         "ntriples",
@@ -95,7 +90,7 @@ RDF_FORMATS = (
         "nt",
         ("nt", "ntriples", "n-triples"),
         ox.RdfFormat.N_TRIPLES,
-        "N-Triples",
+        W3C_FORMATS + "N-Triples",
     ),
     Format(
         "nquads",
@@ -106,7 +101,7 @@ RDF_FORMATS = (
         "nq",
         ("nq", "nquads", "n-quads"),
         ox.RdfFormat.N_QUADS,
-        "N-Quads",
+        W3C_FORMATS + "N-Quads",
     ),
     Format(
         "trig",
@@ -117,7 +112,7 @@ RDF_FORMATS = (
         "trig",
         ("trig",),
         ox.RdfFormat.TRIG,
-        "TriG",
+        W3C_FORMATS + "TriG",
     ),
 )
 
@@ -131,6 +126,7 @@ RESULT_FORMATS = (
         "srj",
         ("json", "srj"),
         ox.QueryResultsFormat.JSON,
+        W3C_FORMATS + "SPARQL_Results_JSON",
     ),
     Format(
         "xml",
@@ -141,8 +137,19 @@ RESULT_FORMATS = (
         "srx",
         ("xml", "srx"),
         ox.QueryResultsFormat.XML,
+        W3C_FORMATS + "SPARQL_Results_XML",
     ),
-    Format("csv", "results", "text/csv", "CSV", (), "csv", ("csv",), ox.QueryResultsFormat.CSV),
+    Format(
+        "csv",
+        "results",
+        "text/csv",
+        "CSV",
+        (),
+        "csv",
+        ("csv",),
+        ox.QueryResultsFormat.CSV,
+        W3C_FORMATS + "SPARQL_Results_CSV",
+    ),
     Format(
         "tsv",
         "results",
@@ -152,6 +159,7 @@ RESULT_FORMATS = (
         "tsv",
         ("tsv",),
         ox.QueryResultsFormat.TSV,
+        W3C_FORMATS + "SPARQL_Results_TSV",
     ),
 )
 
@@ -213,3 +221,11 @@ def serialize(
                     "it does not end in an XML name"
                 )
     return ox.serialize(items, format=fmt.serializer, prefixes=dict(prefixes or {}))
+
+
+def by_name(name: str) -> Format:
+    """The format called ``name`` (``Format.name``); KeyError when there is none."""
+    for f in ALL_FORMATS:
+        if f.name == name:
+            return f
+    raise KeyError(name)

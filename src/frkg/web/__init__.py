@@ -29,8 +29,8 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     headers.init_app(app)
     errors.init_app(app)
 
-    from frkg.web import entities, home, ontology
+    from frkg.web import entities, home, ontology, sparql
 
-    for module in (home, entities, ontology):
+    for module in (home, entities, ontology, sparql):
         app.register_blueprint(module.bp)
     return app

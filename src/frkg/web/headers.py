@@ -33,7 +33,11 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 #: Headers a cross-origin script may read (Link names the alternates; ETag revalidates).
-EXPOSED_HEADERS = "ETag, Link, Content-Location, Last-Modified, Vary"
+#: Response headers cross-origin scripts may read (the SPARQL result-cap signal among them).
+EXPOSED_HEADERS = (
+    "ETag, Link, Content-Location, Last-Modified, Vary, Content-Type, Retry-After, "
+    "FRKG-Results-Truncated"
+)
 #: Media types worth compressing: every text format we serve.
 COMPRESSIBLE = [
     "text/html",
@@ -121,10 +125,12 @@ def _common(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if request.method == "OPTIONS" and response.access_control_allow_origin == "*":
-        # A CORS preflight: allow the read-only methods and any request header.
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "*"
-        response.headers["Access-Control-Max-Age"] = "86400"
+        # A CORS preflight: allow the read-only methods (a view may allow more, e.g. POST
+        # for SPARQL) and the request headers the client announces.
+        asked = request.headers.get("Access-Control-Request-Headers")
+        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        response.headers.setdefault("Access-Control-Allow-Headers", asked or "*")
+        response.headers.setdefault("Access-Control-Max-Age", "86400")
     return response
 
 

@@ -36,5 +36,20 @@ def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 5,
+            "post_fork": _post_fork(app),
         },
     ).run()
+
+
+def _post_fork(app: Flask):
+    """A gunicorn hook running ``app.extensions["frkg.post_fork"]`` in each new worker process.
+
+    It runs right after the fork, before the worker starts its threads: the place to start
+    per-process helpers that must themselves fork while the process is single-threaded.
+    """
+
+    def hook(server, worker) -> None:
+        for start in app.extensions.get("frkg.post_fork", ()):
+            start()
+
+    return hook

@@ -1,0 +1,652 @@
+"""Run SPARQL queries safely: check, refuse, limit, time out, serialise. Nothing here knows HTTP.
+
+:class:`SparqlService` is the one entry point the web tier uses. For each query it
+
+1. refuses what a read-only public endpoint must not run (:func:`check`): queries longer than
+   the limit, updates in any form, and any ``SERVICE`` clause (pyoxigraph would fetch the URL
+   itself: server-side request forgery), found by a SPARQL tokenizer that skips string literals,
+   IRIs and comments, so that ``ex:service`` or ``?service`` are no false alarm;
+2. runs it in a worker process of a :class:`~frkg.querypool.QueryPool`, bounded in number and
+   killed at the time limit (pyoxigraph has no timeout of its own);
+3. serialises the answer in the worker (:func:`execute`), cutting it at the result cap without
+   ever truncating silently: the answer says it was truncated.
+
+Errors are typed (:class:`SparqlError` and subclasses); the web tier maps each to a status code.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from frkg import CANONICAL_BASE, formats, namespaces
+from frkg.querypool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
+
+if TYPE_CHECKING:
+    from frkg.config import Settings
+    from frkg.store import KnowledgeGraph
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class SparqlError(Exception):
+    """A query the service will not or cannot answer; ``str(error)`` is meant for the user."""
+
+
+class QuerySyntaxError(SparqlError):
+    """The text is not a SPARQL 1.1 query; the message says where and what was expected."""
+
+
+class UpdateRefused(SparqlError):
+    """An update (INSERT, DELETE, LOAD, CLEAR, ...): this service is read-only."""
+
+
+class ServiceRefused(SparqlError):
+    """A SERVICE clause: the server does not fetch URLs on a query's behalf."""
+
+
+class QueryTooLong(SparqlError):
+    """The query is longer than the configured limit."""
+
+
+class QueryTimeout(SparqlError):
+    """The query ran past the time limit and was stopped."""
+
+
+class TooManyQueries(SparqlError):
+    """Every query slot of this server process is taken; try again shortly."""
+
+
+class NotAcceptable(SparqlError):
+    """No result format the client accepts fits this kind of query."""
+
+
+class QueryFailed(SparqlError):
+    """The query parsed but could not be evaluated."""
+
+
+class QueryAborted(SparqlError):
+    """The query's worker process ended before answering (killed from outside, out of memory)."""
+
+
+# -- the tokenizer ------------------------------------------------------------------------------
+
+# SPARQL 1.1 terminals (https://www.w3.org/TR/sparql11-query/#sparqlGrammar), as far as needed to
+# tell keywords apart from what only looks like one: strings, IRIs, comments, variables,
+# prefixed names, blank node labels and language tags are single tokens.
+_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"  # noqa: E501
+_PN_CHARS = _PN_CHARS_BASE + "_\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_TOKEN = re.compile(
+    rf"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+               |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*'
+               |"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][{_PN_CHARS}]+)
+    | (?P<bnode>_:[{_PN_CHARS}.]*)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?
+               :(?:[{_PN_CHARS}:%]|\\[^\s]|\.(?=[{_PN_CHARS}:%\\]))*)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PROLOGUE = {"BASE", "PREFIX"}
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the tokenizer learnt about a query text, before anything parses or runs it."""
+
+    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, an update keyword, or None
+    uses_service: bool
+    has_dataset_clause: bool  # FROM or FROM NAMED
+
+    @property
+    def is_update(self) -> bool:
+        """True when the text starts like a SPARQL update."""
+        return self.form in UPDATE_KEYWORDS
+
+    @property
+    def returns_graph(self) -> bool:
+        """True for CONSTRUCT and DESCRIBE (answered in an RDF format)."""
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def _keywords(text: str) -> list[str]:
+    return [m.group().upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
+
+
+def scan(text: str) -> QueryShape:
+    """Tokenize ``text`` and report its form, any SERVICE keyword and any dataset clause.
+
+    Keywords are matched case-insensitively and only where SPARQL would read a keyword: not in
+    strings, IRIs, comments, variables, prefixed names or language tags. The text is scanned a
+    second time with ``\\uXXXX`` escapes decoded, as the SPARQL grammar (section 19.2) says a
+    parser should, so that a SERVICE spelt with escapes is caught whichever way a parser reads it.
+    """
+    words = _keywords(text)
+    if _UNICODE_ESCAPE.search(text):
+        words += _keywords(_UNICODE_ESCAPE.sub(_unescape, text))
+    form = next((w for w in words if w not in _PROLOGUE), None)
+    return QueryShape(
+        form=form if form in QUERY_FORMS or form in UPDATE_KEYWORDS else None,
+        uses_service="SERVICE" in words,
+        has_dataset_clause="FROM" in words,
+    )
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = int(m.group(1) or m.group(2), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def check(text: str, max_length: int) -> QueryShape:
+    """The shape of ``text`` if the service may run it; raises the reason if it may not."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_length:
+        raise QueryTooLong(
+            f"The query is {size} bytes long; this service accepts queries of at most "
+            f"{max_length} bytes (setting FRKG_SPARQL_MAX_QUERY_LENGTH)."
+        )
+    shape = scan(text)
+    if shape.is_update:
+        raise UpdateRefused(
+            f"This SPARQL service is read-only: updates ({shape.form} and every other "
+            "SPARQL 1.1 Update operation) are not accepted, and the data cannot be changed "
+            "through it."
+        )
+    if shape.uses_service:
+        raise ServiceRefused(
+            "SERVICE clauses are not allowed: this endpoint does not fetch other endpoints or "
+            "URLs on a query's behalf (federated queries would let anyone make the server send "
+            "requests). Query the other endpoint yourself and combine the results."
+        )
+    return shape
+
+
+# -- executing one query (in a worker process) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run: the text, the dataset, the wanted formats and the cap.
+
+    ``results_format`` names the format for SELECT and ASK, ``graph_format`` the one for CONSTRUCT
+    and DESCRIBE (names from :mod:`frkg.formats`); None means the client accepts none.
+    With neither ``default_graphs`` nor ``named_graphs`` (SPARQL Protocol's default-graph-uri
+    and named-graph-uri), the default graph is the union of all graphs, unless the query itself
+    names its dataset with FROM or FROM NAMED.
+    """
+
+    query: str
+    results_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    cap: int = 10000
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    union_default_graph: bool = True
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised answer: its form (SELECT, ASK or GRAPH), format, body and whether it was cut."""
+
+    form: str
+    format: str
+    body: bytes
+    count: int | None  # rows or triples in the body (None for ASK)
+    truncated: bool
+
+
+class _CapReached(Exception):
+    pass
+
+
+class _LineCappedWriter:
+    """A binary sink that keeps the first ``limit`` lines and stops the writer after that."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = io.BytesIO()
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        self.buffer.write(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _CapReached
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def head(self) -> tuple[bytes, bool]:
+        """The first ``limit`` lines, and whether anything beyond them was cut."""
+        data = self.buffer.getvalue()
+        if self.lines <= self.limit:
+            return data, False
+        cut = -1
+        for _ in range(self.limit):
+            cut = data.index(b"\n", cut + 1)
+        return data[: cut + 1], True
+
+
+def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
+    """Run ``request`` on ``store`` in this process and serialise the answer.
+
+    No checks and no timeout: use :meth:`SparqlService.run`, which calls this in a worker after
+    :func:`check`. SELECT results are written as TSV and triples as N-Triples (one line per row
+    or triple) through a writer that stops evaluation after ``cap`` + 1 lines, so a large answer
+    is never built whole; the kept lines are then re-read and written in the requested format.
+    """
+    kwargs: dict = {}
+    if request.default_graphs or request.named_graphs:
+        # SPARQL 1.1 Protocol 2.1.4: the protocol dataset replaces the query's own, and what is
+        # not given is empty.
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    elif request.union_default_graph:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        results = store.query(request.query, base_iri=request.base_iri, **kwargs)
+        if isinstance(results, ox.QueryBoolean):
+            fmt = _format_for("ASK", request.results_format)
+            return QueryAnswer(
+                "ASK", fmt.name, results.serialize(format=fmt.serializer), None, False
+            )
+        if isinstance(results, ox.QuerySolutions):
+            fmt = _format_for("SELECT", request.results_format)
+            return _select_answer(results, fmt, request.cap)
+        fmt = _format_for("GRAPH", request.graph_format)
+        return _graph_answer(results, fmt, request.cap, request.prefixes)
+    except SyntaxError as e:
+        raise QuerySyntaxError(syntax_message(request.query, e)) from None
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryFailed(f"The query could not be evaluated: {e}") from None
+
+
+def _format_for(form: str, name: str | None) -> formats.Format:
+    kind = "graph" if form == "GRAPH" else "results"
+    if name is None:
+        offers = formats.GRAPH_FORMATS if kind == "graph" else formats.RESULT_FORMATS
+        raise NotAcceptable(
+            f"A {form} query is answered in one of: "
+            + ", ".join(f"{f.label} ({f.media_type})" for f in offers)
+            + "; the request accepts none of them."
+        )
+    return formats.by_name(name)
+
+
+def _select_answer(results: ox.QuerySolutions, fmt: formats.Format, cap: int) -> QueryAnswer:
+    writer = _LineCappedWriter(cap + 1)  # the header line, then one line per row
+    try:
+        results.serialize(writer, format=ox.QueryResultsFormat.TSV)
+    except _CapReached:
+        pass
+    tsv, truncated = writer.head()
+    rows = max(tsv.count(b"\n") - 1, 0)
+    if fmt.serializer == ox.QueryResultsFormat.TSV:
+        return QueryAnswer("SELECT", fmt.name, tsv, rows, truncated)
+    kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return QueryAnswer("SELECT", fmt.name, kept.serialize(format=fmt.serializer), rows, truncated)
+
+
+def _graph_answer(
+    triples: ox.QueryTriples, fmt: formats.Format, cap: int, prefixes: dict[str, str]
+) -> QueryAnswer:
+    writer = _LineCappedWriter(cap)
+    try:
+        triples.serialize(writer, format=ox.RdfFormat.N_TRIPLES)
+    except _CapReached:
+        pass
+    nt, truncated = writer.head()
+    count = nt.count(b"\n")
+    if fmt.serializer == ox.RdfFormat.N_TRIPLES:
+        return QueryAnswer("GRAPH", fmt.name, nt, count, truncated)
+    kept = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+    body = ox.serialize(kept, format=fmt.serializer, prefixes=prefixes_used(prefixes, nt) or None)
+    return QueryAnswer("GRAPH", fmt.name, body, count, truncated)
+
+
+def prefixes_used(prefixes: dict[str, str], ntriples: bytes) -> dict[str, str]:
+    """The prefixes whose namespace occurs in some IRI of ``ntriples`` (no unused declarations)."""
+    return {p: ns for p, ns in prefixes.items() if b"<" + ns.encode() in ntriples}
+
+
+def serialize_graph(
+    triples: list[ox.Triple], fmt: formats.Format, prefixes: dict[str, str]
+) -> bytes:
+    """``triples`` in ``fmt``, grouped by subject, declaring only the prefixes they use."""
+    order: dict = {}
+    for t in triples:
+        order.setdefault(t.subject, []).append(t)
+    grouped = [t for group in order.values() for t in group]
+    nt = ox.serialize(grouped, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(
+        grouped, format=fmt.serializer, prefixes=prefixes_used(prefixes, nt) or None
+    )
+
+
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_CHAR_CLASS = re.compile(r"\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
+
+
+def syntax_message(query: str, error: SyntaxError) -> str:
+    """A readable parser message: line, column, what was expected, and the line with a caret."""
+    text = error.msg if isinstance(error.msg, str) else str(error)
+    m = _ERROR_AT.match(text)
+    if not m:
+        return f"Syntax error: {text}"
+    line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+    # pyoxigraph lists character classes ('A'..='Z' | ...) among the expected tokens: to a
+    # reader they are noise, so they are replaced by one ellipsis.
+    detail, classes = _CHAR_CLASS.subn("", detail)
+    detail = re.sub(r"(,\s*)+", ", ", detail).strip().rstrip(",").strip()
+    if classes:
+        detail += ", …"
+    lines = query.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = max(0, column - 60)
+    excerpt = source[start : start + 120]
+    caret = " " * (column - 1 - start) + "^"
+    return f"Syntax error at line {line}, column {column}: {detail}\n  {excerpt}\n  {caret}"
+
+
+# -- the service --------------------------------------------------------------------------------
+
+
+class SparqlService:
+    """The read-only SPARQL service over one knowledge graph, with its limits.
+
+    The worker pool is created lazily, once per process (a pool forked into another process is
+    not reused), or early with :meth:`start`.
+    """
+
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        *,
+        endpoint: str,
+        timeout: float = 10.0,
+        result_cap: int = 10000,
+        max_query_length: int = 65536,
+        max_concurrent: int = 2,
+    ) -> None:
+        self.kg = kg
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.result_cap = result_cap
+        self.max_query_length = max_query_length
+        self.max_concurrent = max_concurrent
+        self.prefixes = namespaces.prefixes(kg.base)
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, kg: KnowledgeGraph, settings: Settings) -> SparqlService:
+        """The service with the limits ``settings`` configure, at ``{base}sparql``."""
+        return cls(
+            kg,
+            endpoint=f"{kg.base}sparql",
+            timeout=settings.sparql_timeout,
+            result_cap=settings.sparql_result_cap,
+            max_query_length=settings.sparql_max_query_length,
+            max_concurrent=settings.sparql_max_concurrent,
+        )
+
+    def check(self, text: str) -> QueryShape:
+        """:func:`check` with this service's length limit."""
+        return check(text, self.max_query_length)
+
+    def request(
+        self,
+        text: str,
+        *,
+        results_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+        shape: QueryShape | None = None,
+    ) -> QueryRequest:
+        """A :class:`QueryRequest` for ``text`` with this service's cap, base IRI and prefixes."""
+        shape = shape or self.check(text)
+        return QueryRequest(
+            query=text,
+            results_format=results_format,
+            graph_format=graph_format,
+            cap=self.result_cap,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            union_default_graph=not shape.has_dataset_clause,
+            base_iri=self.endpoint,
+            prefixes=self.prefixes,
+        )
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        """Check and run ``request`` in a worker process within the limits; raise why not."""
+        self.check(request.query)
+        try:
+            return self.pool().run(request, self.timeout)
+        except PoolBusy:
+            raise TooManyQueries(
+                f"This server is already running {self.max_concurrent} SPARQL queries per "
+                "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+            ) from None
+        except TaskTimeout:
+            raise QueryTimeout(
+                f"The query was stopped after the time limit of {self.timeout:g} seconds "
+                "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
+            ) from None
+        except WorkerDied:
+            raise QueryAborted(
+                "The query stopped unexpectedly (its worker process ended); try again."
+            ) from None
+
+    def query(self, text: str, **options) -> QueryAnswer:
+        """Check, run and serialise ``text`` (options as for :meth:`request`)."""
+        return self.run(self.request(text, **options))
+
+    def pool(self) -> QueryPool:
+        """This process's worker pool, created on first use."""
+        with self._pool_lock:
+            pool = self._pool
+            if pool is None or pool.pid != os.getpid():
+                pool = self._pool = QueryPool(
+                    functools.partial(execute, self.kg.store), self.max_concurrent
+                )
+            return pool
+
+    @functools.cached_property
+    def description(self) -> list[ox.Triple]:
+        """The SPARQL 1.1 Service Description of this endpoint (computed once)."""
+        return service_description(self.kg, self.endpoint)
+
+    def start(self) -> None:
+        """Create this process's pool and fork its workers now (call while single-threaded)."""
+        self.pool().start()
+
+    def close(self) -> None:
+        """Stop this process's workers."""
+        with self._pool_lock:
+            if self._pool is not None and self._pool.pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
+
+# -- the service description -------------------------------------------------------------------
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_DCT = "http://purl.org/dc/terms/"
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
+    """An ``sd:Service`` for ``endpoint``: languages, result formats, features, default dataset.
+
+    The default dataset is described with VoID: triple counts for the default graph (the union
+    of all named graphs, hence ``sd:UnionDefaultGraph``) and for each named graph (one per
+    loaded file, plus the graph of materialised inverses).
+    """
+    store = kg.store
+    service = ox.NamedNode(endpoint)
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+
+    def sd(term: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + term)
+
+    def count(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=_XSD_INTEGER)
+
+    def en(text: str) -> ox.Literal:
+        return ox.Literal(text, language="en")
+
+    triples = [
+        ox.Triple(service, _RDF_TYPE, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(service, ox.NamedNode(_RDFS + "label"), en("frkg SPARQL endpoint")),
+        ox.Triple(
+            service,
+            ox.NamedNode(_RDFS + "comment"),
+            en(
+                "A read-only SPARQL 1.1 query service. Updates and SERVICE clauses are refused; "
+                "queries run under a time limit and answers are capped (see the "
+                "FRKG-Results-Truncated response header)."
+            ),
+        ),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, _RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), service),
+        ox.Triple(dataset, sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, _RDF_TYPE, sd("Graph")),
+        ox.Triple(
+            default_graph,
+            ox.NamedNode(_RDFS + "comment"),
+            en("The union of all named graphs of this dataset."),
+        ),
+    ]
+    triples += [
+        ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.iri))
+        for f in (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS)
+        if f.iri
+    ]
+    union = next(
+        iter(
+            store.query(
+                "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } }"
+            )
+        )
+    )["n"]
+    triples.append(
+        ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), count(int(union.value)))
+    )
+    triples.append(ox.Triple(dataset, ox.NamedNode(VOID + "triples"), count(int(union.value))))
+    per_graph = store.query(
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    for i, row in enumerate(per_graph):
+        named, graph = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), row["g"]),
+            ox.Triple(named, sd("graph"), graph),
+            ox.Triple(graph, _RDF_TYPE, sd("Graph")),
+            ox.Triple(graph, ox.NamedNode(VOID + "triples"), count(int(row["n"].value))),
+        ]
+    # The dataset's own description (data/dataset.ttl), when it is loaded: say they are one.
+    own = namespaces.entity_ns(kg.base) + "frkg"
+    if store.query(f"ASK {{ GRAPH ?g {{ <{own}> a <{VOID}Dataset> }} }}"):
+        triples.append(ox.Triple(dataset, ox.NamedNode(_RDFS + "seeAlso"), ox.NamedNode(own)))
+        for title in store.query(
+            f"SELECT DISTINCT ?t {{ GRAPH ?g {{ <{own}> <{_DCT}title> ?t }} }}"
+        ):
+            triples.append(ox.Triple(dataset, ox.NamedNode(_DCT + "title"), title["t"]))
+    return triples
+
+
+# -- example queries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleQuery:
+    """One example query from ``src/frkg/queries/<name>.rq``: ``# Title``, ``#`` description."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+
+    def for_base(self, base: str) -> str:
+        """The query with IRIs under the canonical base moved under the serving ``base``."""
+        return self.text.replace(CANONICAL_BASE, base) if base != CANONICAL_BASE else self.text
+
+
+def parse_example(name: str, source: str) -> ExampleQuery:
+    """Read an example file: a ``# Title`` line, more ``#`` lines of description, then the query."""
+    lines = source.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        raise ValueError(f"{name}.rq: the first line must be '# <Title>'")
+    title = lines[0][2:].strip()
+    description: list[str] = []
+    rest = 1
+    for rest, line in enumerate(lines[1:], start=1):  # noqa: B007 - rest is used below
+        if not line.startswith("#"):
+            break
+        description.append(line[1:].strip())
+    else:
+        rest = len(lines)
+    text = "\n".join(lines[rest:]).strip() + "\n"
+    return ExampleQuery(name, title, " ".join(d for d in description if d), text)
+
+
+@functools.cache
+def example_queries() -> tuple[ExampleQuery, ...]:
+    """Every example query shipped in ``frkg/queries``, sorted by file name."""
+    folder = resources.files("frkg").joinpath("queries")
+    found = [
+        parse_example(entry.name[:-3], entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".rq")
+    ]
+    return tuple(sorted(found, key=lambda q: q.name))

@@ -1,0 +1,326 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (section 2.1, query operation) over :mod:`frkg.sparql`.
+
+This module only translates HTTP: it reads the operation (GET ``query=``, POST form, POST
+``application/sparql-query``), the dataset (``default-graph-uri``, ``named-graph-uri``) and the
+wanted format (Accept q-values, or SPARQLWrapper's ``format``/``output``/``results``), hands them
+to :class:`frkg.sparql.SparqlService`, and maps its answers and typed errors to responses.
+Without a query it answers with the Service Description (RDF clients) or the query page
+(browsers). Every response carries CORS headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from frkg import formats, negotiate, sparql
+from frkg.web.headers import cors
+
+bp = Blueprint("sparql", __name__)
+
+TRUNCATED_HEADER = "FRKG-Results-Truncated"
+"""Present when an answer was cut at the result cap; its value is the cap."""
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+FORMAT_PARAMETERS = ("format", "output", "results")  # SPARQLWrapper sends all three
+RETRY_AFTER_SECONDS = 1
+
+
+# The query page may talk to this server only (connect-src 'self': YASGUI cannot query another
+# endpoint or fetch prefixes from outside). YASGUI and CodeMirror set inline styles, hence
+# 'unsafe-inline' for styles (not for scripts).
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+STATUS = {
+    sparql.QuerySyntaxError: 400,
+    sparql.ServiceRefused: 400,
+    sparql.QueryFailed: 400,
+    sparql.UpdateRefused: 403,
+    sparql.NotAcceptable: 406,
+    sparql.QueryTooLong: 413,
+    sparql.TooManyQueries: 429,
+    sparql.QueryTimeout: 503,
+    sparql.QueryAborted: 503,
+}
+
+
+@bp.record_once
+def _create_service(state) -> None:
+    app = state.app
+    service = sparql.SparqlService.from_settings(
+        app.extensions["frkg"], app.config["FRKG_SETTINGS"]
+    )
+    app.extensions["frkg.sparql"] = service
+    # `frkg serve` runs these in each gunicorn worker right after the fork, while it is still
+    # single-threaded: the query workers' zygote is best forked then (see frkg.querypool).
+    app.extensions.setdefault("frkg.post_fork", []).append(service.start)
+
+
+def service() -> sparql.SparqlService:
+    """The SPARQL service of the current app."""
+    return current_app.extensions["frkg.sparql"]
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow; carries its status code."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a request asks: the query text (None: no query), its dataset and format override."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format_word: str | None
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
+def endpoint() -> Response:
+    """The SPARQL endpoint (SPARQL 1.1 Protocol section 2.1, Service Description section 3)."""
+    if request.method == "OPTIONS":
+        # CORS preflight: headers.py adds the allowed headers and max age.
+        preflight = Response(status=204)
+        preflight.headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
+        return cors(preflight)
+    try:
+        if request.method not in METHODS:
+            raise ProtocolError(
+                405,
+                f"{request.method} is not a SPARQL query operation: use GET or POST.",
+                {"Allow": ", ".join(METHODS)},
+            )
+        operation = _read_operation()
+        if operation.query is None:
+            return cors(_describe_service(operation.format_word))
+        return cors(_answer(operation))
+    except ProtocolError as e:
+        return cors(_error(e.status, str(e), e.headers))
+    except sparql.SparqlError as e:
+        headers = (
+            {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            if e.__class__ is sparql.TooManyQueries
+            else {}
+        )
+        return cors(_error(STATUS.get(type(e), 400), str(e), headers))
+
+
+# -- reading the request -----------------------------------------------------------------------
+
+
+def _read_operation() -> Operation:
+    svc = service()
+    # Form bodies percent-encode each byte (3 characters), plus room for the other parameters.
+    request.max_content_length = svc.max_query_length * 3 + 16384
+    params = [request.args]
+    body_query: str | None = None
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == UPDATE:
+            raise sparql.UpdateRefused(_read_only_message())
+        if mimetype == FORM:
+            params.append(_form())
+        elif mimetype == QUERY:
+            body_query = _query_body()
+        else:
+            raise ProtocolError(
+                415,
+                f"A SPARQL query is sent as {FORM} (query=...) or as {QUERY} "
+                f"(the query as the body), not as {mimetype or 'a body without a Content-Type'}.",
+            )
+    if any("update" in p for p in params):
+        raise sparql.UpdateRefused(_read_only_message())
+    queries = [q for p in params for q in p.getlist("query")]
+    if body_query is not None:
+        queries.append(body_query)
+    if len(queries) > 1:
+        raise ProtocolError(400, "The request carries more than one query; send exactly one.")
+    if request.method == "POST" and not queries:
+        raise ProtocolError(400, "The POST request carries no query (the query parameter).")
+    return Operation(
+        query=queries[0] if queries else None,
+        default_graphs=_iris(params, "default-graph-uri"),
+        named_graphs=_iris(params, "named-graph-uri"),
+        format_word=next(
+            (v for p in params for k in FORMAT_PARAMETERS for v in p.getlist(k) if v), None
+        ),
+    )
+
+
+def _form():
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        raise _too_long() from None
+
+
+def _query_body() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"A {QUERY} body must be UTF-8, not {charset}.")
+    try:
+        data = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise _too_long() from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProtocolError(400, f"The query is not valid UTF-8 (byte {e.start}).") from None
+
+
+def _too_long() -> sparql.QueryTooLong:
+    limit = service().max_query_length
+    return sparql.QueryTooLong(
+        f"The request body is larger than a query of at most {limit} bytes can be "
+        "(setting FRKG_SPARQL_MAX_QUERY_LENGTH)."
+    )
+
+
+def _iris(params, name: str) -> tuple[str, ...]:
+    values = tuple(v for p in params for v in p.getlist(name))
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise ProtocolError(400, f"{name} must be an absolute IRI, not {value!r}.") from None
+    return values
+
+
+def _read_only_message() -> str:
+    return (
+        "This SPARQL service is read-only: SPARQL 1.1 Update operations (INSERT, DELETE, LOAD, "
+        "CLEAR, DROP, CREATE, ADD, MOVE, COPY) are not accepted, and the data cannot be changed "
+        "through it."
+    )
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+def _choose(offers: tuple[formats.Format, ...], word: str | None) -> formats.Format | None:
+    """The format for this request among ``offers``; None when the client accepts none.
+
+    A ``format`` word that names a format of the other kind of query (``turtle`` for a SELECT)
+    is set aside for the Accept header, as SPARQLWrapper sends its format words to every query.
+    """
+    if word:
+        chosen = formats.by_keyword(word, offers)
+        if chosen is not None:
+            return chosen
+        known = (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS, formats.HTML)
+        if formats.by_keyword(word, known) is None:
+            raise ProtocolError(400, str(negotiate.UnknownFormat(word, known)))
+    return negotiate.choose(offers, request.accept_mimetypes)
+
+
+def _answer(operation: Operation) -> Response:
+    svc = service()
+    text = operation.query or ""
+    shape = svc.check(text)
+    html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
+    results_format = _choose((*formats.RESULT_FORMATS, *html_too), operation.format_word)
+    graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), operation.format_word)
+    wanted = graph_format if shape.returns_graph else results_format
+    if wanted is formats.HTML:
+        # A browser that opens a query link: the query page loads the query and runs it.
+        return _page(status=200)
+    if wanted is None and shape.form is not None:
+        offers = formats.GRAPH_FORMATS if shape.returns_graph else formats.RESULT_FORMATS
+        raise sparql.NotAcceptable(
+            f"A {shape.form} query is answered in "
+            + ", ".join(f.media_type for f in offers)
+            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
+        )
+    answer = svc.run(
+        svc.request(
+            text,
+            results_format=_name(results_format),
+            graph_format=_name(graph_format),
+            default_graphs=operation.default_graphs,
+            named_graphs=operation.named_graphs,
+            shape=shape,
+        )
+    )
+    fmt = formats.by_name(answer.format)
+    response = Response(answer.body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = str(svc.result_cap)
+    return response
+
+
+def _name(fmt: formats.Format | None) -> str | None:
+    return None if fmt is None or fmt is formats.HTML else fmt.name
+
+
+def _describe_service(word: str | None) -> Response:
+    chosen = _choose((*formats.GRAPH_FORMATS, formats.HTML), word)
+    if chosen is formats.HTML:
+        return _page(status=200)
+    if chosen is None:
+        raise ProtocolError(
+            406,
+            "The service description is available as "
+            + ", ".join(f.media_type for f in (*formats.GRAPH_FORMATS, formats.HTML))
+            + ".",
+        )
+    svc = service()
+    body = sparql.serialize_graph(svc.description, chosen, svc.prefixes)
+    response = Response(body, content_type=chosen.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page(status: int) -> Response:
+    svc = service()
+    base = svc.kg.base
+    config = {
+        "endpoint": request.base_url,
+        "prefixes": svc.prefixes,
+        "examples": [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "query": q.for_base(base),
+            }
+            for q in sparql.example_queries()
+        ],
+        "truncatedHeader": TRUNCATED_HEADER,
+    }
+    html = render_template(
+        "sparql.html",
+        config=config,
+        examples=config["examples"],
+        service=svc,
+        turtle_url=request.base_url + "?format=turtle",
+    )
+    response = Response(html, status=status, content_type=formats.HTML.content_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(
+        message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8"
+    )
+    response.headers["Vary"] = "Accept"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,72 @@
+// The SPARQL query page: YASGUI on this server's endpoint, offline.
+// Nothing here may make a request that leaves this server: YASQE's autocompleters (they ask
+// prefix.cc and LOV), the endpoint catalogue and URL shortening are all switched off.
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("sparql-config").textContent);
+  const notice = document.getElementById("sparql-notice");
+
+  function prefixLines(prefixes) {
+    return Object.keys(prefixes)
+      .map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">"; })
+      .join("\n");
+  }
+
+  const starter = prefixLines(config.prefixes) +
+    "\n\nSELECT ?thing ?label WHERE {\n  ?thing rdfs:label ?label .\n}\nLIMIT 25\n";
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: {
+      endpoint: config.endpoint,
+      method: "POST",
+    },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    persistenceId: null,
+    yasqe: {
+      value: starter,
+      autocompleters: [],
+      createShortLink: undefined,
+    },
+    yasr: {
+      prefixes: config.prefixes,
+      persistenceId: null,
+    },
+  });
+
+  // The cap is never silent: show the server's FRKG-Results-Truncated header under the editor.
+  const watched = new WeakSet();
+  function watch(tab) {
+    const yasqe = tab.getYasqe();
+    if (!yasqe || watched.has(yasqe)) return;
+    watched.add(yasqe);
+    yasqe.on("queryResponse", function (_yasqe, response) {
+      const cap = response && response.headers && response.headers.get(config.truncatedHeader);
+      if (cap) {
+        notice.textContent = "Only the first " + cap + " results are shown: the answer was cut " +
+          "at this server's result cap. Add a LIMIT and OFFSET, or narrow the query, to see the rest.";
+        notice.hidden = false;
+      } else {
+        notice.hidden = true;
+        notice.textContent = "";
+      }
+    });
+  }
+  yasgui.on("query", function (_yasgui, tab) { watch(tab); });
+  yasgui.on("tabSelect", function () { watch(yasgui.getTab()); });
+  watch(yasgui.getTab());
+
+  const examples = {};
+  config.examples.forEach(function (example) { examples[example.name] = example; });
+  document.querySelectorAll("button.example").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const example = examples[button.dataset.example];
+      const tab = yasgui.getTab();
+      tab.setQuery(example.query);
+      tab.query();
+    });
+  });
+
+  window.frkgYasgui = yasgui;  // for the browser test and for curious users
+})();
