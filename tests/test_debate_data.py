@@ -81,6 +81,10 @@ SEED_SLUGS = frozenset(
         "booking-photo-comparison-software",
         "open-letter-to-congress-on-facial-recognition-2019",
         "seattle-times-2019-tech-and-police-groups",
+        # Also defined by the founding article's data, and used here as they are.
+        "role-chief-executive-officer",
+        "role-president",
+        "cnet",
     }
 )
 
@@ -503,41 +507,41 @@ def test_organizations_and_people_are_counted(kg):
             FILTER(?c = schema:Person || EXISTS {{ ?c rdfs:subClassOf* org:Organization }}) }}
             GROUP BY ?kind""",
     )
-    assert {r["kind"]: int(r["n"]) for r in rows} == {"person": 44, "organization": 32, "news": 32}
+    assert {r["kind"]: int(r["n"]) for r in rows} == {"person": 44, "organization": 32, "news": 31}
 
 
 def test_organizations_and_people_query_lists_roles(kg):
     rows = run_query_file(kg, "debate-organizations-and-people")
     roles = {
-        (slug(r["agent"]), slug(r["organization"]), r["role"], r["title"])
+        (slug(r["agent"]), slug(r["organization"]), slug(r["role"]), r["title"])
         for r in rows
         if r["organization"]
     }
     for expected in [
-        ("arvind-krishna", "ibm", "chief executive officer", "new IBM CEO"),
-        ("brad-smith", "microsoft", "president", "Microsoft President"),
+        ("arvind-krishna", "ibm", "role-chief-executive-officer", "new IBM CEO"),
+        ("brad-smith", "microsoft", "role-president", "Microsoft President"),
         (
             "alvaro-bedoya",
             "georgetown-center-on-privacy-and-technology",
-            "executive director",
+            "role-executive-director",
             "Executive Director",
         ),
         (
             "clare-garvie",
             "georgetown-center-on-privacy-and-technology",
-            "associate",
+            "role-associate",
             "Center associate",
         ),
-        ("caitriona-fitzgerald", "epic", "policy director", "Policy Director"),
-        ("jeanne-kohl-welles", "king-county-council", "council member", "Councilmember"),
-        ("aaron-peskin", "san-francisco-board-of-supervisors", "council member", "Supervisor"),
+        ("caitriona-fitzgerald", "epic", "role-policy-director", "Policy Director"),
+        ("jeanne-kohl-welles", "king-county-council", "role-council-member", "Councilmember"),
+        ("aaron-peskin", "san-francisco-board-of-supervisors", "role-council-member", "Supervisor"),
         (
             "joy-buolamwini",
             "algorithmic-justice-league",
-            "founder",
+            "role-founder",
             "founded the Algorithmic Justice League",
         ),
-        ("michael-punke", "amazon", "vice president", "VP Global Public Policy"),
+        ("michael-punke", "amazon", "role-vice-president", "VP Global Public Policy"),
         ("matt-cagle", "aclu-of-northern-california", None, None),
     ]:
         assert expected in roles
@@ -559,7 +563,7 @@ def test_every_membership_links_person_organization_and_role_both_ways(kg):
         kg,
         PREFIXES
         + f"""ASK {{ {debate_graphs(kg)} GRAPH ?g {{ ?m a org:Membership }}
-            FILTER NOT EXISTS {{ ?m org:member ?p ; org:organization ?o ; org:role/a org:Role ;
+            FILTER NOT EXISTS {{ ?m org:member ?p ; org:organization ?o ; org:role ?r ;
                                    frkg:title ?t ; dct:source/schema:url ?u .
                                  ?p org:memberOf ?o . ?o org:hasMember ?p }} }}""",
     )
