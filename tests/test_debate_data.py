@@ -507,7 +507,7 @@ def test_organizations_and_people_are_counted(kg):
             FILTER(?c = schema:Person || EXISTS {{ ?c rdfs:subClassOf* org:Organization }}) }}
             GROUP BY ?kind""",
     )
-    assert {r["kind"]: int(r["n"]) for r in rows} == {"person": 44, "organization": 32, "news": 31}
+    assert {r["kind"]: int(r["n"]) for r in rows} == {"person": 44, "organization": 61, "news": 32}
 
 
 def test_organizations_and_people_query_lists_roles(kg):
@@ -708,12 +708,27 @@ def test_every_source_has_one_url_and_is_used_by_something(kg):
     )
     assert len(declared_here) == 96  # 90 in debate-sources.ttl, 6 studies and reports
     assert [r["s"] for r in sources if r["urls"] != "1"] == []
+    # Every source names its publisher, an organization node (the founding data's may dangle).
+    assert not ask(
+        kg,
+        PREFIXES
+        + """ASK { ?s a ?c . ?c rdfs:subClassOf* frkg:Source .
+            FILTER NOT EXISTS { ?s schema:publisher ?p } }""",
+    )
+    publishers = select(
+        kg,
+        PREFIXES
+        + """SELECT DISTINCT ?p { ?s a ?c . ?c rdfs:subClassOf* frkg:Source ; schema:publisher ?p .
+            FILTER NOT EXISTS { ?p a ?pc . ?pc rdfs:subClassOf* org:Organization } }""",
+    )
+    assert {slug(r["p"]) for r in publishers} <= SEED_SLUGS
+    # Used: cited with dct:source, the channel of a statement, or a republication of a source.
     unused = select(
         kg,
         PREFIXES
-        + f"""SELECT ?s {{ ?s a ?c . ?c rdfs:subClassOf* frkg:Source .
-            FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?p ?s }}
-                FILTER(?x != ?s && ?g != <{kg.inferred_graph}>) }} }}""",
+        + """SELECT ?s { ?s a ?c . ?c rdfs:subClassOf* frkg:Source .
+            FILTER NOT EXISTS { ?x dct:source|frkg:channel|frkg:republishedAs ?s
+                                FILTER(?x != ?s) } }""",
     )
     assert unused == []
 
