@@ -247,8 +247,13 @@ def test_debate_policies_query_lists_each_policy_once_with_its_numbers(kg):
     ab1215 = by_policy["california-ab-1215"]
     assert (ab1215["status"], ab1215["statusDate"]) == ("expired", "2023-01-01")
     assert set(ab1215["kinds"].split(" | ")) == {"ban", "moratorium"}
-    assert slug(by_policy["ibm-facial-recognition-market-exit-2020"]["where"]) == "ibm"
-    assert slug(by_policy["king-county-facial-recognition-ban"]["where"]) == "king-county"
+    ibm = by_policy["ibm-facial-recognition-market-exit-2020"]
+    assert (slug(ibm["by"]), ibm["byLabel"], ibm["jurisdiction"]) == ("ibm", "IBM", None)
+    king_county = by_policy["king-county-facial-recognition-ban"]
+    assert (slug(king_county["jurisdiction"]), king_county["jurisdictionLabel"]) == (
+        "king-county",
+        "King County",
+    )
 
 
 @pytest.mark.parametrize(
