@@ -25,18 +25,6 @@ ARTICLE = "seattle-times-2019-tech-and-police-groups"
 LETTER = "open-letter-to-congress-on-facial-recognition-2019"
 COALITION = "open-letter-coalition-2019"
 
-# Entities the wider-debate data defines; referenced here before that data is merged.
-# Remove this allowance once data for these slugs is in the repository.
-DEFINED_ELSEWHERE = {
-    "georgetown-center-on-privacy-and-technology",
-    "the-perpetual-line-up",
-    "aclu",
-    "microsoft",
-    "ibm",
-    "king-county",
-    "massachusetts",
-}
-
 # (slug, verbatim text, speaker, speaks for, source): Q1-Q4 from the article, A1-A3 from others.
 QUOTES = [
     (
@@ -486,7 +474,7 @@ def test_no_entity_is_referenced_without_being_described(kg):
         kg, f'SELECT DISTINCT ?x {{ ?x a ?type FILTER(STRSTARTS(STR(?x), "{ID}")) }}'
     )
     dangling = {iri.removeprefix(ID) for iri in referenced - described}
-    assert dangling <= DEFINED_ELSEWHERE, sorted(dangling - DEFINED_ELSEWHERE)
+    assert dangling == set()
 
 
 def test_every_vocabulary_term_used_in_data_is_defined_in_the_ontology(kg):
