@@ -18,7 +18,9 @@ extras=""
 [[ $want_test == 1 ]] || exit 0
 
 # System packages the tests drive for real (kept in one list, installed only when missing).
-apt_packages=()
+apt_packages=(
+  virtuoso-opensource  # a real SPARQL server for the remote-backend tests (tests/test_virtuoso.py)
+)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
