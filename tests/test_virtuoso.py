@@ -612,3 +612,19 @@ def test_virtuoso_truncates_results_silently_at_result_set_max_rows(tmp_path, ge
         client.setReturnFormat(JSON)
         client.addDefaultGraph(GENERATED_GRAPH)
         assert len(client.query().convert()["results"]["bindings"]) == 100
+
+
+def test_virtuoso_does_not_put_iris_before_literals_in_order_by(generated):
+    """Section 15.1: ORDER BY puts blank nodes, then IRIs, then literals. Virtuoso mixes IRIs and
+    literals. Workaround: ORDER BY (IF(isIRI(?o), 0, 1)) STR(?o) (see AGREED)."""
+    query = "SELECT ?x ?o { ?x a frkg:City ; ?p ?o } ORDER BY ?x ?o"
+
+    def iris_first(rows: list[tuple]) -> bool:
+        kinds_by_city: dict = {}
+        for city, term in rows:
+            kinds_by_city.setdefault(city, []).append(term[0] == "uri")
+        return all(kinds == sorted(kinds, reverse=True) for kinds in kinds_by_city.values())
+
+    rows = generated.rows(query)
+    assert iris_first(rows["pyoxigraph"]) and iris_first(rows["rdflib"])
+    assert not iris_first(rows["virtuoso"])
