@@ -13,8 +13,10 @@ The shape is skewed like a real debate: one hub organization receives about 1.4%
 incoming links (the 14,000-backlink hub of a 1M-triple dataset), other organizations, sources and
 policies are picked with Zipf weights (a few popular, a long tail), and labels carry accents,
 apostrophes, mixed case and a few non-English language tags so label search is exercised. Dates
-mix ``xsd:date``, ``xsd:gYearMonth`` and ``xsd:gYear``. Everything here is fictional: the names
-are drawn from word lists and the URLs use the reserved ``.example`` domain. Never publish it.
+mix ``xsd:date``, ``xsd:gYearMonth`` and ``xsd:gYear``. Some cities lie in two counties, so the
+place hierarchy has diamonds (two routes to one ancestor) for property paths. Everything here is
+fictional: the names are drawn from word lists and the URLs use the reserved ``.example`` domain.
+Never publish it.
 
 The same seed gives byte-identical files. ``manifest.json`` beside the Turtle files records the
 seed, the triple count of each file, the count of each class and the IRIs of the hubs.
@@ -269,6 +271,8 @@ class TurtleWriter:
 
 @dataclass
 class Org:
+    """An organization planned before writing, and the people who turn out to be its members."""
+
     slug: str
     cls: str
     label: str
@@ -277,6 +281,8 @@ class Org:
 
 @dataclass
 class Place:
+    """A place planned before writing."""
+
     slug: str
     cls: str
     label: str
@@ -284,12 +290,16 @@ class Place:
 
 @dataclass
 class Policy:
+    """A policy already written, that later statements can be about."""
+
     slug: str
     label: str
 
 
 @dataclass
 class Manifest:
+    """What was written: counts per file and class, and the hubs (written as manifest.json)."""
+
     seed: int
     requested_triples: int
     files: dict[str, int] = field(default_factory=dict)
@@ -299,12 +309,15 @@ class Manifest:
 
     @property
     def triples(self) -> int:
+        """Triples written in all files."""
         return sum(self.files.values())
 
     def count(self, cls: str, n: int = 1) -> None:
+        """Count ``n`` more nodes of class ``cls``."""
         self.classes[cls] = self.classes.get(cls, 0) + n
 
     def as_json(self) -> dict:
+        """The manifest as JSON-ready data."""
         return {
             "generator": GENERATOR_VERSION,
             "seed": self.seed,
@@ -337,17 +350,20 @@ class Generator:
     # -- helpers ------------------------------------------------------------------------------
 
     def unique(self, slug: str) -> str:
+        """``slug``, or ``slug-2``, ``slug-3``... when taken (two people can share a name)."""
         n = self.used_slugs.get(slug, 0) + 1
         self.used_slugs[slug] = n
         return slug if n == 1 else f"{slug}-{n}"
 
     def day(self, lo: int = 2012, hi: int = 2025) -> Day:
+        """A random day between two years, known to the day, month or year only."""
         start, end = dt.date(lo, 1, 1).toordinal(), dt.date(hi, 12, 31).toordinal()
         r = self.rng.random()
         precision = "day" if r < 0.75 else "month" if r < 0.9 else "year"
         return Day(self.rng.randint(start, end), precision)
 
     def place_name(self) -> str:
+        """A fictional place name from the word lists."""
         return self.rng.choice(PLACE_PREFIXES) + self.rng.choice(PLACE_ROOTS)
 
     def source(self) -> str:
@@ -355,6 +371,7 @@ class Generator:
         return self.rng.choices(self.sources, cum_weights=self.source_weights)[0]
 
     def sourced(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """``pairs`` with one or two ``dct:source`` links and, rarely, a ``frkg:caution``."""
         first = self.source()
         pairs.append(("dct:source", f"id:{first}"))
         if self.rng.random() < 0.08:  # a node whose facts come from several sources cites each
@@ -366,10 +383,12 @@ class Generator:
         return pairs
 
     def open(self, name: str) -> tuple[TextIO, TurtleWriter]:
+        """Start ``{name}.ttl`` in the output folder."""
         stream = open(self.out / f"{name}.ttl", "w", encoding="utf-8", newline="\n")
         return stream, TurtleWriter(stream, name, self.seed, f"id:{self.orgs[0].slug}")
 
     def close(self, stream: TextIO, writer: TurtleWriter) -> None:
+        """Finish a file and record its counts in the manifest."""
         stream.close()
         self.manifest.files[writer.name] = writer.triples
         self.manifest.hub_incoming += writer.watched
@@ -524,7 +543,8 @@ class Generator:
         stream, w = self.open("people")
         rng = self.rng
         hub = self.orgs[0]
-        org_weights = zipf_weights(len(self.orgs) - 1, 1.0, first_rank=2)  # the hub is rank 1
+        others = self.orgs[1:]
+        org_weights = zipf_weights(len(others), 1.0, first_rank=2)  # the hub is rank 1
         for slug, name in self.people:
             n_roles = rng.choices((0, 1, 2), weights=(5, 75, 20))[0]
             memberships = []
@@ -532,7 +552,7 @@ class Generator:
                 if rng.random() < 0.08:
                     o = hub
                 else:
-                    o = rng.choices(self.orgs[1:], cum_weights=org_weights)[0]
+                    o = rng.choices(others, cum_weights=org_weights)[0]
                 if o in (m[0] for m in memberships):
                     continue
                 memberships.append((o, rng.choice(ROLES)))
@@ -818,6 +838,7 @@ class _Count(click.ParamType):
     name = "COUNT"
 
     def convert(self, value, param, ctx):
+        """A count, or a usage error naming the bad value."""
         if isinstance(value, int):
             return value
         try:

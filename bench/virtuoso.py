@@ -319,10 +319,6 @@ class Virtuoso:
         if failures:
             raise VirtuosoError("Virtuoso's bulk loader rejected:\n" + "\n".join(failures))
 
-    def clear(self, graph: str) -> None:
-        """Remove every triple of ``graph``."""
-        self.sql(f"log_enable(3,1);\nsparql clear graph <{graph}>;\n")
-
 
 class _PortTaken(VirtuosoError):
     pass
