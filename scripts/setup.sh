@@ -18,7 +18,9 @@ extras=""
 [[ $want_test == 1 ]] || exit 0
 
 # System packages the tests drive for real (kept in one list, installed only when missing).
-apt_packages=(chromium curl)  # chromium for the browser tests; curl runs the README examples
+# chromium: the browser tests; curl: the README examples; virtuoso-opensource: the remote-backend
+# tests and benchmarks.
+apt_packages=(chromium curl virtuoso-opensource)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -1,0 +1,1 @@
+"""Benchmarks (never run as tests): the data generator, a throwaway Virtuoso, load timings."""
