@@ -161,18 +161,20 @@ def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode
             f"expected one of {', '.join(sorted(RDF_SUFFIXES))}",
         )
     try:
-        quads = ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True)
         if base == CANONICAL_BASE:
-            triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+            # Nothing to re-base: let pyoxigraph parse straight into the store (about twice as
+            # fast as building the quads in Python; it renames blank nodes per load, too).
+            store.load(content, format=fmt, base_iri=CANONICAL_BASE, to_graph=graph)
         else:
-            triples = list(_rebase(quads, graph, CANONICAL_BASE, base))
+            quads = ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True)
+            store.extend(list(_rebase(quads, graph, CANONICAL_BASE, base)))
     except SyntaxError as e:
         line, column = _position(e)
         raise LoadError(path, _syntax_message(e), line, column) from None
     except (ValueError, UnicodeDecodeError) as e:
         raise LoadError(path, str(e)) from None
-    store.extend(triples)
-    return len(triples)
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+    return int(row["n"].value)
 
 
 def _rebase(quads: Iterable[ox.Quad], graph: ox.NamedNode, old: str, new: str) -> Iterator[ox.Quad]:
