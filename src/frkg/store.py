@@ -152,7 +152,17 @@ def _read(path: Path) -> bytes:
         raise LoadError(path, f"cannot be read: {e.strerror or e}") from None
 
 
-def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode, base: str) -> int:
+def parse_file(path: Path) -> list[ox.Quad]:
+    """The triples of one RDF file exactly as written (canonical base, blank nodes made unique).
+
+    Raises :class:`LoadError` like :func:`load`. Unlike the store, which keeps literals in canonical
+    form (``"-1"^^xsd:nonNegativeInteger`` is stored as ``"-1"^^xsd:integer``), this keeps every
+    literal's lexical form and datatype, so validation sees what the file says.
+    """
+    return _parse(path, _read(path))
+
+
+def _parse(path: Path, content: bytes) -> list[ox.Quad]:
     fmt = RDF_SUFFIXES.get(path.suffix)
     if fmt is None:
         raise LoadError(
@@ -161,16 +171,20 @@ def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode
             f"expected one of {', '.join(sorted(RDF_SUFFIXES))}",
         )
     try:
-        quads = ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True)
-        if base == CANONICAL_BASE:
-            triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-        else:
-            triples = list(_rebase(quads, graph, CANONICAL_BASE, base))
+        return list(ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True))
     except SyntaxError as e:
         line, column = _position(e)
         raise LoadError(path, _syntax_message(e), line, column) from None
     except (ValueError, UnicodeDecodeError) as e:
         raise LoadError(path, str(e)) from None
+
+
+def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode, base: str) -> int:
+    quads = _parse(path, content)
+    if base == CANONICAL_BASE:
+        triples = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+    else:
+        triples = list(_rebase(quads, graph, CANONICAL_BASE, base))
     store.extend(triples)
     return len(triples)
 
