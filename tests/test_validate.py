@@ -360,3 +360,19 @@ def test_the_repositorys_data_conforms():
     report = validation.validate(repo_settings())
     assert report.conforms, validation.to_text(report)
     assert {f.kind for f in report.files} == {"ontology", "data", "shapes"}
+
+
+def test_readme_example_is_the_real_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Validating", 1)[1]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    fixture = example.split(":", 1)[0]
+    result = run_cli("validate", str(ROOT / fixture), *repo_args())
+    assert result.exit_code == 1
+
+    def normal(text: str) -> str:
+        # Triple counts follow the ontology and timings the machine; the rest must match.
+        text = text.replace(str(ROOT / fixture), fixture).replace(shown(ROOT / fixture), fixture)
+        return re.sub(r"\d+ triples, in \d+\.\d s", "N triples, in T s", text)
+
+    assert normal(result.stdout) == normal(example)
