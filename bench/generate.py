@@ -367,7 +367,10 @@ class Generator:
         return self.rng.choice(PLACE_PREFIXES) + self.rng.choice(PLACE_ROOTS)
 
     def source(self) -> str:
-        """A source slug, Zipf-weighted so a few sources are cited very often."""
+        """A source slug: each one once first (every source is used by something, as the shapes
+        require), then Zipf-weighted so a few sources are cited very often."""
+        if self.uncited_sources:
+            return self.uncited_sources.pop()
         return self.rng.choices(self.sources, cum_weights=self.source_weights)[0]
 
     def sourced(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -410,6 +413,7 @@ class Generator:
         # Sources are planned first (every other node cites one); their publishers come later.
         self.sources = [self.unique(f"source-{i}") for i in range(1, self.n_sources + 1)]
         self.source_weights = zipf_weights(self.n_sources, 0.8)
+        self.uncited_sources = self.sources[::-1]
         self.manifest.hubs["source"] = BASE + self.sources[0]
 
         # Places: a union of countries > countries > states > counties > cities and districts.

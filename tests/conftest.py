@@ -20,6 +20,7 @@ from frkg.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOOD_FIXTURES = FIXTURES / "good"
 
 
 def repo_settings(**overrides) -> Settings:

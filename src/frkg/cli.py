@@ -67,3 +67,44 @@ def serve(**options) -> None:
         f"serving at {settings.listen_url}  (open it in a browser; Ctrl-C to stop)", err=True
     )
     server.run(app, settings.host, settings.port, settings.workers, settings.threads)
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (schema in README) or turtle (the SHACL report) for machines.",
+)
+@_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
+@_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
+def validate_command(paths: tuple[str, ...], output_format: str, ontology, shapes) -> None:
+    """Validate data files or folders (default: FRKG_DATA, data) against the SHACL shapes.
+
+    Exit status: 0 the data conforms, 1 it has violations, 2 a file could not be read or parsed
+    (or the shapes could not be used).
+    """
+    import json
+
+    from frkg import validate as validation
+
+    try:
+        settings = Settings.from_env(data=paths, ontology=ontology, shapes=shapes)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    try:
+        report = validation.validate(settings)
+    except (store.LoadError, validation.ValidationError) as e:
+        click.echo(f"error: {e}", err=True)
+        click.echo("error: nothing was validated; fix the file above and try again", err=True)
+        sys.exit(2)
+    if output_format == "json":
+        click.echo(json.dumps(validation.to_json(report), indent=2, ensure_ascii=False))
+    elif output_format == "turtle":
+        click.echo(validation.to_turtle(report), nl=False)
+    else:
+        click.echo(validation.to_text(report), nl=False)
+    sys.exit(0 if report.conforms else 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,7 +153,17 @@ def _read(path: Path) -> bytes:
         raise LoadError(path, f"cannot be read: {e.strerror or e}") from None
 
 
-def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode, base: str) -> int:
+def parse_file(path: Path) -> list[ox.Quad]:
+    """The triples of one RDF file exactly as written (canonical base, blank nodes made unique).
+
+    Raises :class:`LoadError` like :func:`load`. Unlike the store, which keeps literals in canonical
+    form (``"-1"^^xsd:nonNegativeInteger`` is stored as ``"-1"^^xsd:integer``), this keeps every
+    literal's lexical form and datatype, so validation sees what the file says.
+    """
+    return _parse(path, _read(path))
+
+
+def _format(path: Path) -> ox.RdfFormat:
     fmt = RDF_SUFFIXES.get(path.suffix)
     if fmt is None:
         raise LoadError(
@@ -160,19 +171,36 @@ def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode
             f"unknown RDF file suffix {path.suffix!r}; "
             f"expected one of {', '.join(sorted(RDF_SUFFIXES))}",
         )
+    return fmt
+
+
+@contextmanager
+def _parse_errors_named(path: Path) -> Iterator[None]:
+    """Turn the parser's exceptions into a :class:`LoadError` naming file, line and column."""
     try:
-        if base == CANONICAL_BASE:
-            # Nothing to re-base: let pyoxigraph parse straight into the store (about twice as
-            # fast as building the quads in Python; it renames blank nodes per load, too).
-            store.load(content, format=fmt, base_iri=CANONICAL_BASE, to_graph=graph)
-        else:
-            quads = ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True)
-            store.extend(list(_rebase(quads, graph, CANONICAL_BASE, base)))
+        yield
     except SyntaxError as e:
         line, column = _position(e)
         raise LoadError(path, _syntax_message(e), line, column) from None
     except (ValueError, UnicodeDecodeError) as e:
         raise LoadError(path, str(e)) from None
+
+
+def _parse(path: Path, content: bytes) -> list[ox.Quad]:
+    fmt = _format(path)
+    with _parse_errors_named(path):
+        return list(ox.parse(content, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True))
+
+
+def _parse_into(store: ox.Store, path: Path, content: bytes, graph: ox.NamedNode, base: str) -> int:
+    if base == CANONICAL_BASE:
+        # Nothing to re-base: let pyoxigraph parse straight into the store (about twice as fast
+        # as building the quads in Python; it renames blank nodes per load, too).
+        fmt = _format(path)
+        with _parse_errors_named(path):
+            store.load(content, format=fmt, base_iri=CANONICAL_BASE, to_graph=graph)
+    else:
+        store.extend(list(_rebase(_parse(path, content), graph, CANONICAL_BASE, base)))
     (row,) = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
     return int(row["n"].value)
 

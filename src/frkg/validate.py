@@ -1,0 +1,481 @@
+"""SHACL validation of the ontology and data against the shapes, as a report object.
+
+Files are read and parsed by :mod:`frkg.store` (a syntax error is a :class:`~frkg.store.LoadError`
+naming file, line and column) under the canonical base, which is what the shapes are written
+against. The parser's triples go straight into the two rdflib graphs pyshacl needs (ontology and
+data together; the shapes), not through the pyoxigraph store: the store keeps literals in canonical
+form and would hide a malformed number. The inverse links the loader infers are not added, so every
+result is about what a file states. Each result names the files that describe its focus node.
+
+Nothing here prints, exits or imports Flask: the CLI and any other caller format the report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+from rdflib.namespace import RDF, SH, XSD
+
+from frkg import CANONICAL_BASE, store
+from frkg.config import Settings, expand_paths
+from frkg.namespaces import prefixes
+
+XSD_STRING = str(XSD.string)
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+class ValidationError(Exception):
+    """The shapes could not be used (a shape or constraint pyshacl cannot load or run)."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that took part in validation: its path, kind and number of triples."""
+
+    path: Path
+    kind: str  # "ontology", "data" or "shapes"
+    triples: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with the files that describe its focus node."""
+
+    focus_node: rdflib.term.Node
+    files: tuple[Path, ...]
+    path: rdflib.term.Node | None
+    value: rdflib.term.Node | None
+    message: str
+    severity: str  # "Violation", "Warning" or "Info"
+    source_shape: rdflib.term.Node | None
+    constraint_component: rdflib.term.Node | None
+    path_text: str | None = None  # the path in SPARQL 1.1 property-path syntax, full IRIs
+    path_compact: str | None = None  # the same with the project's prefixes, for people
+
+
+@dataclass
+class ValidationReport:
+    """What validation found: conformance, the results, and the SHACL validation report graph."""
+
+    conforms: bool
+    results: list[Result]
+    graph: rdflib.Graph
+    files: list[CheckedFile]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def violations(self) -> list[Result]:
+        """Results of severity sh:Violation (the ones that make validation fail)."""
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def triple_count(self) -> int:
+        """Triples read from all files (ontology, data and shapes)."""
+        return sum(f.triples for f in self.files)
+
+
+def validate(settings: Settings) -> ValidationReport:
+    """Validate the ontology and data named by ``settings`` against its shapes.
+
+    A folder named in the settings that holds no ``.ttl`` file is a :class:`~frkg.store.LoadError`:
+    validating nothing must not pass for validating the data.
+    """
+    return validate_files(
+        ontology=_files(settings.ontology),
+        data=_files(settings.data),
+        shapes=_files(settings.shapes),
+    )
+
+
+def _files(paths: list[str]) -> list[Path]:
+    for folder in map(Path, paths):
+        if folder.is_dir() and not expand_paths([str(folder)]):
+            raise store.LoadError(folder, "is a folder with no .ttl files in it")
+    return expand_paths(paths)
+
+
+def validate_files(
+    *, ontology: Iterable[Path], data: Iterable[Path], shapes: Iterable[Path]
+) -> ValidationReport:
+    """Validate ontology and data files against shapes files.
+
+    Raises :class:`~frkg.store.LoadError` when a file cannot be read or parsed (nothing is
+    validated then), and :class:`ValidationError` when pyshacl cannot use the shapes.
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    data_graph, shapes_graph = rdflib.Graph(), rdflib.Graph()
+    index = _FileIndex()
+    files: list[CheckedFile] = []
+    with _quiet_logs():
+        for kind, paths, graph in (
+            ("ontology", ontology, data_graph),
+            ("data", data, data_graph),
+            ("shapes", shapes, shapes_graph),
+        ):
+            for path in paths:
+                quads = store.parse_file(path)
+                _add(graph, quads, index if kind != "shapes" else None, path)
+                files.append(CheckedFile(path, kind, len(quads)))
+        timings["load"] = time.perf_counter() - started
+
+        mark = time.perf_counter()
+        try:
+            conforms, report_graph, _ = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,  # sh:SPARQLTarget (shapes/vocabulary.ttl)
+                allow_warnings=True,  # only sh:Violation fails validation
+                allow_infos=True,
+                inplace=True,  # the graph is ours: spare pyshacl a copy
+            )
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
+            raise ValidationError(f"the shapes cannot be used: {e}") from None
+        except Exception as e:
+            # The data is parsed by now, so anything else failing here comes from a shape: rdflib
+            # raises pyparsing's ParseException for a broken SPARQL query, a bare Exception for an
+            # undeclared prefix. Say which, instead of a traceback.
+            raise ValidationError(f"the shapes cannot be used: {type(e).__name__}: {e}") from None
+    timings["validate"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    results = _results(report_graph, index)
+    timings["report"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return ValidationReport(bool(conforms), results, report_graph, files, timings)
+
+
+# --- from parsed triples to rdflib ------------------------------------------------------------
+
+
+class _FileIndex:
+    """Which files describe a node (as a subject), and which mention it (as an object)."""
+
+    def __init__(self) -> None:
+        self.subjects: dict[rdflib.term.Node, set[Path]] = {}
+        self.objects: dict[rdflib.term.Node, set[Path]] = {}
+
+    def files(self, node: rdflib.term.Node) -> tuple[Path, ...]:
+        """Files describing ``node``; for a dangling IRI (none describes it), the files using it."""
+        found = self.subjects.get(node) or self.objects.get(node) or set()
+        return tuple(sorted(found))
+
+
+def _add(graph: rdflib.Graph, quads: list[ox.Quad], index: _FileIndex | None, path: Path) -> None:
+    terms: dict[object, rdflib.term.Node] = {}
+
+    def convert(term):
+        node = terms.get(term)
+        if node is None:
+            node = terms[term] = _rdflib_term(term)
+        return node
+
+    add = graph.add
+    for q in quads:
+        s, o = convert(q.subject), convert(q.object)
+        add((s, convert(q.predicate), o))
+        if index is not None:
+            index.subjects.setdefault(s, set()).add(path)
+            if not isinstance(o, rdflib.Literal):
+                index.objects.setdefault(o, set()).add(path)
+
+
+def _rdflib_term(term) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language, normalize=False)
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return rdflib.Literal(term.value, normalize=False)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype), normalize=False)
+    raise TypeError(f"unexpected RDF term {term!r}")
+
+
+class _IllTypedLiteralFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+class _DropAll(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet_logs() -> Iterator[None]:
+    # rdflib logs a warning with a traceback for every ill-typed literal ("2019-02-30"^^xsd:date),
+    # and pyshacl.validate() attaches a stderr handler to its logger and logs the errors it raises.
+    # The report carries the one and ValidationError the other, so the logs would only be noise
+    # on the CLI's stderr. Filters on the loggers survive pyshacl resetting its handlers.
+    quiet = [
+        (logging.getLogger("rdflib.term"), _IllTypedLiteralFilter()),
+        (logging.getLogger("pyshacl-validate"), _DropAll()),
+    ]
+    for logger, log_filter in quiet:
+        logger.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        for logger, log_filter in quiet:
+            logger.removeFilter(log_filter)
+
+
+# --- from the SHACL report to results ---------------------------------------------------------
+
+
+def _results(report: rdflib.Graph, index: _FileIndex) -> list[Result]:
+    results = []
+    # Only the report's own results: pyshacl also types the nested sh:detail results of sh:node
+    # and sh:or as sh:ValidationResult, and those only explain a result already counted.
+    nodes = {
+        n
+        for r in report.subjects(RDF.type, SH.ValidationReport)
+        for n in report.objects(r, SH.result)
+    }
+    for node in nodes:
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        results.append(
+            Result(
+                focus_node=focus,
+                files=index.files(focus),
+                path=path,
+                value=report.value(node, SH.value),
+                message=_message(report, node),
+                severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),
+                source_shape=report.value(node, SH.sourceShape),
+                constraint_component=report.value(node, SH.sourceConstraintComponent),
+                path_text=sparql_path(report, path) if path is not None else None,
+                path_compact=sparql_path(report, path, compact_iri) if path is not None else None,
+            )
+        )
+    results.sort(key=_sort_key)
+    return results
+
+
+def _message(report: rdflib.Graph, node: rdflib.term.Node) -> str:
+    messages = list(report.objects(node, SH.resultMessage))
+    english = [m for m in messages if getattr(m, "language", None) in (None, "en")]
+    chosen = (english or messages or [""])[0]
+    return str(chosen)
+
+
+def _sort_key(r: Result) -> tuple:
+    return (
+        tuple(str(p) for p in r.files) or ("~",),
+        str(r.focus_node),
+        r.path_text or "",
+        r.message,
+        str(r.value) if r.value is not None else "",
+    )
+
+
+def sparql_path(graph: rdflib.Graph, path: rdflib.term.Node, compact=None) -> str:
+    """A SHACL property path (SHACL section 2.3.1) in SPARQL 1.1 property-path syntax.
+
+    ``compact`` turns an IRI into its written form; by default ``<iri>``.
+    """
+    iri = compact or (lambda node: f"<{node}>")
+    if isinstance(path, rdflib.URIRef):
+        return iri(path)
+    if (graph.value(path, RDF.first) is not None) or path == RDF.nil:
+        members = list(rdflib.collection.Collection(graph, path))
+        return "(" + "/".join(sparql_path(graph, m, compact) for m in members) + ")"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + sparql_path(graph, inverse, compact)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        members = list(rdflib.collection.Collection(graph, alternatives))
+        return "(" + "|".join(sparql_path(graph, m, compact) for m in members) + ")"
+    for predicate, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return "(" + sparql_path(graph, inner, compact) + ")" + suffix
+    return str(path)
+
+
+# --- representations of a report (pure: they return text or data, they print nothing) ---------
+
+
+def summary(report: ValidationReport) -> dict[str, int]:
+    """Counts of results by severity, and of the focus nodes and files they concern."""
+    return {
+        "violations": sum(r.severity == "Violation" for r in report.results),
+        "warnings": sum(r.severity == "Warning" for r in report.results),
+        "infos": sum(r.severity == "Info" for r in report.results),
+        "nodes": len({r.focus_node for r in report.results}),
+        "files": len({f for r in report.results for f in r.files}),
+    }
+
+
+def to_text(report: ValidationReport, relative_to: Path | None = None) -> str:
+    """The report for people: results grouped by file, then node, then a summary line."""
+    where = _path_text(relative_to)
+    lines: list[str] = []
+    groups: dict[tuple[str, ...], dict[rdflib.term.Node, list[Result]]] = {}
+    for r in report.results:
+        files = tuple(where(f) for f in r.files) or ("(no file describes this node)",)
+        groups.setdefault(files, {}).setdefault(r.focus_node, []).append(r)
+    for files, nodes in groups.items():
+        results_here = [r for results in nodes.values() for r in results]
+        word = "violation" if all(r.severity == "Violation" for r in results_here) else "result"
+        counted = f"{_plural(len(results_here), word)} on {_plural(len(nodes), 'node')}"
+        lines.append(f"{', '.join(files)}: {counted}")
+        for node, results in nodes.items():
+            lines.append(f"  {term_text(node)}")
+            for r in results:
+                lines.append("    " + _result_heading(r))
+                lines.append(f"      {r.message}")
+        lines.append("")
+    lines.append(summary_line(report, where))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(report: ValidationReport, where=str) -> str:
+    """One line: conforms or not, how many results, what was checked, how long it took."""
+    counts = summary(report)
+    kinds = {
+        kind: sum(f.kind == kind for f in report.files) for kind in ("ontology", "data", "shapes")
+    }
+    checked = (
+        f"checked {kinds['data']} data, {kinds['ontology']} ontology and {kinds['shapes']} shapes "
+        f"{'file' if sum(kinds.values()) == 1 else 'files'}, {report.triple_count} triples, "
+        f"in {report.timings.get('total', 0.0):.1f} s"
+    )
+    if report.conforms and not report.results:
+        return f"conforms: no violations ({checked})"
+    found = [_plural(counts["violations"], "violation")]
+    found += [_plural(counts[k], k[:-1]) for k in ("warnings", "infos") if counts[k]]
+    verdict = "conforms" if report.conforms else "does not conform"
+    return (
+        f"{verdict}: {', '.join(found)} on {_plural(counts['nodes'], 'node')} "
+        f"in {_plural(counts['files'], 'file')} ({checked})"
+    )
+
+
+def to_json(report: ValidationReport, relative_to: Path | None = None) -> dict:
+    """The report for machines; the schema is documented in README.md ("Validating")."""
+    where = _path_text(relative_to)
+    return {
+        "conforms": report.conforms,
+        "summary": summary(report),
+        "checked": [
+            {"path": where(f.path), "kind": f.kind, "triples": f.triples} for f in report.files
+        ],
+        "results": [
+            {
+                "files": [where(f) for f in r.files],
+                "focusNode": term_json(r.focus_node),
+                "resultPath": r.path_text,
+                "value": term_json(r.value),
+                "message": r.message,
+                "severity": r.severity,
+                "sourceShape": term_json(r.source_shape),
+                "sourceConstraintComponent": (
+                    str(r.constraint_component) if r.constraint_component is not None else None
+                ),
+            }
+            for r in report.results
+        ],
+        "seconds": round(report.timings.get("total", 0.0), 3),
+    }
+
+
+def to_turtle(report: ValidationReport) -> str:
+    """The SHACL validation report graph (SHACL section 3.6) in Turtle."""
+    graph = report.graph
+    for prefix, namespace in {**_PREFIXES, "frkgsh": f"{CANONICAL_BASE}shapes#"}.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph.serialize(format="turtle")
+
+
+def _result_heading(r: Result) -> str:
+    heading = r.path_compact or "(the node itself)"
+    if r.value is not None and r.value != r.focus_node:
+        heading += f" = {term_text(r.value)}"
+    if r.severity != "Violation":
+        heading = f"[{r.severity}] {heading}"
+    return heading
+
+
+def _path_text(relative_to: Path | None):
+    base = (relative_to or Path.cwd()).resolve()
+
+    def where(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(base))
+        except ValueError:
+            return str(path)
+
+    return where
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def compact_iri(node: rdflib.term.Node, prefix_map: dict[str, str] | None = None) -> str:
+    """An IRI as ``prefix:local`` when a known prefix fits, else ``<iri>``."""
+    prefix_map = prefix_map or _PREFIXES
+    text = str(node)
+    for prefix, namespace in sorted(prefix_map.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace):
+            local = text[len(namespace) :]
+            if local and all(c.isalnum() or c in "-_." for c in local) and local[-1] != ".":
+                return f"{prefix}:{local}"
+    return f"<{text}>"
+
+
+_PREFIXES = prefixes(CANONICAL_BASE)
+
+
+def term_text(node: rdflib.term.Node) -> str:
+    """An RDF term as written in Turtle, with the project's prefixes."""
+    if isinstance(node, rdflib.URIRef):
+        return compact_iri(node)
+    if isinstance(node, rdflib.BNode):
+        return f"_:{node}"
+    if isinstance(node, rdflib.Literal):
+        text = json.dumps(str(node), ensure_ascii=False)
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None and str(node.datatype) != XSD_STRING:
+            return f"{text}^^{compact_iri(node.datatype)}"
+        return text
+    return str(node)
+
+
+def term_json(node: rdflib.term.Node | None) -> dict | None:
+    """An RDF term in the SPARQL 1.1 Query Results JSON term encoding (section 3.2.2)."""
+    if node is None:
+        return None
+    if isinstance(node, rdflib.URIRef):
+        return {"type": "uri", "value": str(node)}
+    if isinstance(node, rdflib.BNode):
+        return {"type": "bnode", "value": str(node)}
+    encoded = {"type": "literal", "value": str(node)}
+    if node.language:
+        encoded["xml:lang"] = node.language
+    elif node.datatype is not None and str(node.datatype) != XSD_STRING:
+        encoded["datatype"] = str(node.datatype)
+    return encoded
