@@ -625,7 +625,7 @@ class Generator:
                         pairs.append(("frkg:signatory", f"id:{s.slug}"))
                 pairs.append(("frkg:addressee", f"id:{rng.choice(self.legislatures).slug}"))
                 n_sign = len(seen) + rng.randint(0, 30)
-                pairs.append(("frkg:signatoryCount", typed(str(n_sign), "xsd:nonNegativeInteger")))
+                pairs.append(("frkg:signatoryCount", typed(str(n_sign), "xsd:integer")))
             elif cls == "ScholarlyArticle":
                 pairs.append(("frkg:doi", literal(f"10.5555/frkg.{slug}", None)))
             w.node(slug, f"frkg:{cls}", pairs)
