@@ -10,6 +10,7 @@ fallback made from their prefixed name or local name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -105,6 +106,20 @@ def curie(iri: str, prefixes: Mapping[str, str]) -> str | None:
     if best is None:
         return None
     return f"{best[0]}:{iri[len(best[1]) :]}"
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
+
+
+def fold(text: str) -> str:
+    """``text`` for matching and sorting: accents dropped, case folded, punctuation as spaces.
+
+    "Évan  GREER-Smith" and "evan greer smith" fold alike. Compatibility forms are decomposed
+    first (NFKD), so a ligature or a full-width letter matches its plain letters.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", bare.casefold()).split())
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
