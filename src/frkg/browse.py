@@ -263,7 +263,8 @@ class Browser:
                 values.sort(key=lambda v: v.key, reverse=True)
             else:
                 values.sort(key=lambda v: (-v.count, fold(v.label), v.key))
-            facets.append(Facet(facet.name, facet.label, facet.property, tuple(values)))
+            if values:  # a facet every value of which the other filters rule out is hidden
+                facets.append(Facet(facet.name, facet.label, facet.property, tuple(values)))
         listed = set(self.index.listed_classes())
         return Listing(
             cls=self.describer.term(ox.NamedNode(cls)),

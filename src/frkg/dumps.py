@@ -84,8 +84,17 @@ class Dump:
 
 
 def serialize_dataset(index: DatasetIndex, fmt: Format) -> bytes:
-    """The whole dataset in the RDF syntax ``fmt`` (the dumps' content)."""
-    return formats.serialize(fmt, index.quads(), prefixes(index.base))
+    """The whole dataset in the RDF syntax ``fmt`` (the dumps' content).
+
+    Quads are sorted first (subject, predicate, object, graph, in N-Triples form), so the same
+    data always gives the same bytes: in every worker, on every run, and in ``frkg export``.
+    """
+    ordered = sorted(index.quads(), key=_order)
+    return formats.serialize(fmt, ordered, prefixes(index.base))
+
+
+def _order(q) -> tuple[str, str, str, str]:
+    return (str(q.subject), str(q.predicate), str(q.object), str(q.graph_name))
 
 
 def gzip_bytes(data: bytes) -> bytes:

@@ -195,6 +195,7 @@ def _listing(iri: str) -> Response:
             pages=pages,
             clear=url() if result.filters else None,
             page_size=browse.PAGE_SIZE,
+            list_url=list_url,
             alternates=alternates,
         )
     elif fmt is JSON:

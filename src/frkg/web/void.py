@@ -13,6 +13,7 @@ from frkg import formats
 from frkg import void as void_description
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.web import headers, respond
+from frkg.web.browse import list_url
 from frkg.web.context import describer, publication
 
 bp = Blueprint("void", __name__)
@@ -31,8 +32,13 @@ def alternates(exclude: Format | None = None) -> list[tuple[str, Format]]:
     return [(url_for("void.representation", ext=f.suffix), f) for f in OFFERS if f is not exclude]
 
 
-@bp.get("/void")
 @bp.get("/.well-known/void")
+def well_known() -> Response:
+    """Where VoID consumers look first (VoID section 7.2): the same as ``/void``."""
+    return negotiated()
+
+
+@bp.get("/void")
 def negotiated() -> Response:
     """The description in the format ``?format=`` or Accept asks for."""
     fmt = respond.choose(OFFERS)
@@ -66,6 +72,7 @@ def _represent(fmt: Format) -> Response:
             void=view,
             dumps=list(published.dumps),
             sparql=void_description.sparql_endpoint(published.index.base),
+            list_url=list_url,
             alternates=alternates(HTML),
         )
     else:
