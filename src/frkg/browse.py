@@ -3,10 +3,12 @@
 A class lists its entities and those of its subclasses (:meth:`DatasetIndex.instances`), sorted
 by folded label (:func:`frkg.labels.fold`), then IRI. Facets are derived from the data, never
 from a list of properties: a property of the class's members becomes a facet when some value is
-shared by two members (so it narrows the list); every date-typed value gives a year to the
-``year`` facet; the asserted type is a facet when members have several. A value that sits in a
-hierarchy (``schema:containedInPlace``, ``skos:broader``) also counts for every place or concept
-above it, so filtering policies by a country finds those of its states and cities.
+shared by two members (so it narrows the list) or its values are concepts of a controlled
+vocabulary (``skos:Concept``: stance, policy kind, status); every date-typed value gives a
+year to the ``year`` facet; the asserted type is a facet when members have several. A value
+that sits in a hierarchy (``schema:containedInPlace``, ``skos:broader``) also counts for every
+place or concept above it, so filtering policies by a country finds those of its states and
+cities.
 
 Facet filters combine with AND across facets and OR within one facet. Facet counts are the
 results the value would give with the other facets' filters kept (the usual faceted search).
@@ -37,6 +39,7 @@ from frkg.labels import curie, fold
 from frkg.namespaces import ontology_ns
 
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 #: Properties whose values form a hierarchy a facet value counts up through.
 BROADER = (
     ox.NamedNode("https://schema.org/containedInPlace"),
@@ -156,6 +159,15 @@ class Browser:
         self._classes: dict[str, _ClassData] = {}
         self._lock = threading.Lock()
         self._broader = self._hierarchy()
+        # Values from a controlled vocabulary (stance, policy kind, status ...) always make a
+        # facet: they are what readers filter by, even when each is used once.
+        concept = ox.NamedNode(SKOS + "Concept")
+        described = self._dataset_graphs | set(index.kg.graphs("ontology"))
+        self._concepts = {
+            q.subject
+            for q in index.kg.store.quads_for_pattern(None, RDF_TYPE, concept, None)
+            if q.graph_name in described
+        }
 
     # -- keys: how values appear in URLs ------------------------------------------------------
 
@@ -331,7 +343,9 @@ class Browser:
             facets[TYPE] = _FacetData(TYPE, "type", None, types, labelled(types))
         candidates = []
         for prop, by_value in values.items():
-            if any(len(m) > 1 for m in by_value.values()):
+            shared = any(len(m) > 1 for m in by_value.values())
+            controlled = any(nodes[k] in self._concepts for k in by_value)
+            if shared or controlled:
                 candidates.append((prop, by_value))
         names = self._facet_names([p for p, _ in candidates])
         for prop, by_value in sorted(candidates, key=lambda pv: self.sort_key(pv[0])):
