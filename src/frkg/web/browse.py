@@ -40,6 +40,12 @@ def _cors(response: Response) -> Response:
     return headers.cors(response)
 
 
+@bp.app_context_processor
+def _list_links() -> dict:
+    """Every template may link a class to its list page with ``list_url(class IRI)``."""
+    return {"list_url": list_url}
+
+
 # -- URLs -----------------------------------------------------------------------------------------
 
 
@@ -112,7 +118,6 @@ def index() -> Response:
             class_tree=tree,
             everything=everything,
             all_url=list_url(RDFS_RESOURCE),
-            list_url=list_url,
             alternates=alternates,
         )
         headers.link_alternates(response, alternates)
@@ -195,7 +200,6 @@ def _listing(iri: str) -> Response:
             pages=pages,
             clear=url() if result.filters else None,
             page_size=browse.PAGE_SIZE,
-            list_url=list_url,
             alternates=alternates,
         )
     elif fmt is JSON:

@@ -7,7 +7,6 @@ from flask import Blueprint, Response, current_app, url_for
 from frkg.formats import HTML, RDF_FORMATS
 from frkg.void import SPARQL_PATH, sparql_endpoint
 from frkg.web import headers, respond
-from frkg.web.browse import list_url
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("home", __name__)
@@ -33,7 +32,6 @@ def index() -> Response:
         class_tree=published.browser.class_tree(),
         dumps=list(published.dumps),
         sparql=sparql_endpoint(knowledge_graph().base),
-        list_url=list_url,
         alternates=alternates,
     )
     headers.link_alternates(response, alternates, published.index.iri)

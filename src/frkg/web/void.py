@@ -13,7 +13,6 @@ from frkg import formats
 from frkg import void as void_description
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.web import headers, respond
-from frkg.web.browse import list_url
 from frkg.web.context import describer, publication
 
 bp = Blueprint("void", __name__)
@@ -72,7 +71,6 @@ def _represent(fmt: Format) -> Response:
             void=view,
             dumps=list(published.dumps),
             sparql=void_description.sparql_endpoint(published.index.base),
-            list_url=list_url,
             alternates=alternates(HTML),
         )
     else:
