@@ -233,3 +233,50 @@ def test_dates_become_the_period_they_cover_never_a_guessed_day(
 )
 def test_invalid_dates_are_left_off_the_timeline(lexical, datatype):
     assert parse_period(ox.Literal(lexical, datatype=ox.NamedNode(XSD + datatype))) is None
+
+
+def test_a_crowded_debate_draws_its_most_quoted_actors_and_busiest_policies(tmp_path):
+    """Thousands of rows say nothing: the matrix keeps the actors with the most statements and
+    the timeline the policies with the most dated steps, and both say how many there are."""
+    from frkg import overview, store
+    from frkg.dataset import DatasetIndex
+    from frkg.describe import Describer
+
+    from conftest import ROOT
+
+    n = overview.MAX_ACTORS + 5
+    lanes = overview.MAX_LANES + 3
+    lines = [
+        "@prefix id: <https://w3id.org/frkg/id/> .",
+        "@prefix frkg: <https://w3id.org/frkg/ontology#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for i in range(n):  # actor i makes i + 1 statements
+        lines.append(f'id:a{i} a frkg:Company ; rdfs:label "Actor {i:03d}"@en .')
+        for k in range(i + 1):
+            lines.append(
+                f"id:s{i}-{k} a frkg:Quote ; frkg:speaker id:a{i} ; "
+                "frkg:stance frkg:stance-supports-ban ."
+            )
+    for j in range(lanes):  # policy j has j + 1 dated steps
+        lines.append(f'id:p{j} a frkg:Legislation ; rdfs:label "Policy {j:03d}"@en .')
+        for k in range(j + 1):
+            lines.append(
+                f"id:e{j}-{k} a frkg:PolicyEvent ; frkg:policy id:p{j} ; "
+                f'dct:date "2020-01-{k % 28 + 1:02d}"^^xsd:date .'
+            )
+    path = tmp_path / "crowded.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kg = store.load_files(
+        {"ontology": [ROOT / "ontology" / "frkg.ttl"], "data": [path]}, "https://w3id.org/frkg/"
+    )
+    describer = Describer(kg)
+    index = DatasetIndex(kg, describer.inverse)
+    matrix = overview.stance_matrix(index, describer)
+    assert matrix.truncated and matrix.total_actors == n
+    assert {r.actor.label for r in matrix.rows} == {f"Actor {i:03d}" for i in range(5, n)}
+    timeline = overview.timeline(index, describer)
+    assert timeline.truncated and timeline.total_lanes == lanes
+    assert {lane.label for lane in timeline.lanes} == {f"Policy {j:03d}" for j in range(3, lanes)}

@@ -51,6 +51,10 @@ HEADLINES = (
 
 # Matrix geometry (SVG user units).
 CELL = 28
+#: Most actors (rows) the matrix draws: those with the most statements.
+MAX_ACTORS = 60
+#: Most lanes (policies) the timeline draws: those with the most dated things.
+MAX_LANES = 30
 ROW_LABEL_WIDTH = 280
 MATRIX_MARGIN = 12
 LABEL_CHARS = 38
@@ -123,6 +127,12 @@ class Matrix:
     header_height: float
     cell: float
     angle: float = HEADING_ANGLE
+    total_actors: int = 0  # every actor with a stance or a use; rows holds at most MAX_ACTORS
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the most active actors are drawn."""
+        return self.total_actors > len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,12 @@ class Timeline:
     axis_y: float
     first: Period
     last: Period
+    total_lanes: int = 0  # every lane there is; lanes holds at most MAX_LANES
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the busiest lanes are drawn."""
+        return self.total_lanes > len(self.lanes)
 
 
 @dataclass(frozen=True)
@@ -288,7 +304,15 @@ def stance_matrix(index: DatasetIndex, describer: Describer) -> Matrix | None:
     def label(node) -> str:
         return describer.labels.text(node, describer.prefixes)
 
-    actors = sorted({a for a, _ in evidence} | set(uses), key=lambda n: (fold(label(n)), n.value))
+    everyone = {a for a, _ in evidence} | set(uses)
+    # A picture of thousands of rows says nothing: draw the actors with the most statements.
+    weight: dict[ox.NamedNode, int] = {a: len(uses.get(a, ())) for a in everyone}
+    for (actor, _), statements in evidence.items():
+        weight[actor] += len(statements)
+    chosen = sorted(everyone, key=lambda n: (-weight[n], fold(label(n)), n.value))[:MAX_ACTORS]
+    actors = sorted(chosen, key=lambda n: (fold(label(n)), n.value))
+    uses = {a: u for a, u in uses.items() if a in set(chosen)}
+    evidence = {k: v for k, v in evidence.items() if k[0] in set(chosen)}
     stances = sorted({s for _, s in evidence}, key=lambda n: (fold(label(n)), n.value))
     marks = {(a, s) for a, s in evidence}
 
@@ -373,7 +397,9 @@ def stance_matrix(index: DatasetIndex, describer: Describer) -> Matrix | None:
     reach = max(c.x + len(c.label) * CHAR_WIDTH * math.cos(angle) for c in columns)
     width = math.ceil(max(left + len(columns) * CELL, reach) + MATRIX_MARGIN)
     height = top + len(actors) * CELL + MATRIX_MARGIN
-    return Matrix(tuple(columns), tuple(rows), width, height, left, top, CELL)
+    return Matrix(
+        tuple(columns), tuple(rows), width, height, left, top, CELL, total_actors=len(everyone)
+    )
 
 
 def _status(index: DatasetIndex, describer: Describer, node: ox.NamedNode) -> str | None:
@@ -483,8 +509,26 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
     for item in found.values():
         order = {"day": 0, "month": 1, "year": 2}
         item["period"] = min(item["periods"], key=lambda p: (p.start, order[p.precision]))
-    first = min(i["period"].start for i in found.values())
-    last = max(i["period"].end for i in found.values())
+    lanes_by: dict[object, list[tuple[ox.NamedNode, dict]]] = {}
+    for thing, item in found.items():
+        policies = sorted(item["policies"], key=lambda n: n.value) or [item["kind"]]
+        for policy in policies:  # a campaign for two policies shows in both lanes
+            lanes_by.setdefault(policy, []).append((thing, item))
+
+    total_lanes = len(lanes_by)
+    if total_lanes > MAX_LANES:
+        busiest = sorted(
+            lanes_by.items(),
+            key=lambda kv: (
+                -len(kv[1]),
+                -max(i["period"].end for _, i in kv[1]).toordinal(),
+                kv[0] if isinstance(kv[0], str) else kv[0].value,
+            ),
+        )
+        lanes_by = dict(busiest[:MAX_LANES])
+    shown = [i for items in lanes_by.values() for _, i in items]
+    first = min(i["period"].start for i in shown)
+    last = max(i["period"].end for i in shown)
     span = max((last - first).days, 60)
     pad = timedelta(days=max(span // 25, 10))
     axis_start, axis_end = first - pad, last + pad
@@ -494,12 +538,6 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
 
     def x_of(day: date) -> float:
         return left + (right - left) * (day - axis_start).days / days
-
-    lanes_by: dict[object, list[tuple[ox.NamedNode, dict]]] = {}
-    for thing, item in found.items():
-        policies = sorted(item["policies"], key=lambda n: n.value) or [item["kind"]]
-        for policy in policies:  # a campaign for two policies shows in both lanes
-            lanes_by.setdefault(policy, []).append((thing, item))
 
     def lane_key(entry) -> tuple:
         key, items = entry
@@ -539,7 +577,7 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
         )
     height = top + len(lanes) * LANE_HEIGHT + TIMELINE_MARGIN
     ticks = _ticks(axis_start, axis_end, x_of)
-    firsts = [i["period"] for i in found.values()]
+    firsts = [i["period"] for i in shown]
     return Timeline(
         tuple(lanes),
         tuple(ticks),
@@ -549,6 +587,7 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
         top - 14,
         min(firsts, key=lambda p: p.start),
         max(firsts, key=lambda p: p.end),
+        total_lanes=total_lanes,
     )
 
 

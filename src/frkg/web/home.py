@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from frkg.formats import HTML, RDF_FORMATS
 from frkg.void import SPARQL_PATH, sparql_endpoint
-from frkg.web import headers, respond
+from frkg.web import headers
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("home", __name__)
@@ -26,13 +26,18 @@ def index() -> Response:
     published = publication()
     # The dataset's VoID description is the machine twin of the home page.
     alternates = [(url_for("void.representation", ext=f.suffix), f) for f in RDF_FORMATS]
-    response = respond.html(
-        "home.html",
-        overview=published.overview,
-        class_tree=published.browser.class_tree(),
-        dumps=list(published.dumps),
-        sparql=sparql_endpoint(knowledge_graph().base),
-        alternates=alternates,
-    )
+    # The page depends on the loaded data only: render it once per process, then reuse it.
+    body = current_app.extensions.get("frkg.home")
+    if body is None:
+        body = render_template(
+            "home.html",
+            overview=published.overview,
+            class_tree=published.browser.class_tree(),
+            dumps=list(published.dumps),
+            sparql=sparql_endpoint(knowledge_graph().base),
+            alternates=alternates,
+        )
+        current_app.extensions["frkg.home"] = body
+    response = Response(body, 200, content_type=HTML.content_type)
     headers.link_alternates(response, alternates, published.index.iri)
     return headers.cacheable(response, HTML.name)
