@@ -93,6 +93,8 @@ def measure(name: str, settings: Settings) -> None:
     print(f"create_app: {created * 1000:.0f} ms, of which:")
     for part, seconds in published.timings.items():
         print(f"  {part:<18} {seconds * 1000:8.1f} ms")
+    held = sum(d.size + len(d.gzip_encoded or b"") for d in published.dumps)
+    print(f"  dumps held in memory: {held:,} bytes")
     for dump in published.dumps:
         print(
             f"  dump {dump.spec.filename:<12} {dump.size:>12,} bytes ({dump.seconds * 1000:.0f} ms)"
