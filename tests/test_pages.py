@@ -227,3 +227,18 @@ def test_missing_pages_are_404_pages(fixture_server, path):
     reply = fetch(fixture_server + path, HTML)
     assert reply.status == 404 and reply.media_type == "text/html"
     assert re.search(r"<h1>404 Not Found</h1>", reply.text)
+
+
+def test_ontology_terms_say_how_the_data_uses_them(discovery_server):
+    reply, html = page(discovery_server, "ontology.html")
+    hrefs = {a.get("href") for a in html.attrs("a")}
+    assert "/browse/frkg:Policy" in hrefs and "/browse/frkg:Quote" in hrefs
+
+    def term(fragment: str) -> str:
+        (found,) = re.findall(
+            rf'<section class="term" id="{fragment}".*?</section>', reply.text, re.S
+        )
+        return " ".join(re.sub(r"<[^>]+>", " ", found).split())
+
+    assert "5 entities in the data" in term("Policy")  # with its subclasses' entities
+    assert "used in 5 triples of the data" in term("speaker")  # one per statement
