@@ -336,6 +336,8 @@ def test_a_source_page_lists_everything_that_cites_it_grouped_by_kind(
     listed = [i["iri"] for g in body["groups"] for i in g["items"]]
     assert sorted(listed) == sorted(expected) and body["total"] == len(expected)
     kinds = {g["kind"]["curie"]: {i["iri"] for i in g["items"]} for g in body["groups"]}
+    # what was said comes first
+    assert [g["kind"]["curie"] for g in body["groups"]][:2] == ["frkg:Paraphrase", "frkg:Quote"]
     assert kinds["frkg:Quote"] == {ns + "id/quote-greer-ban"}
     assert kinds["frkg:Paraphrase"] == {ns + "id/paraphrase-nunez-pause"}
     assert ns + "id/city-ban" in kinds["frkg:Legislation"]

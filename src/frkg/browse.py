@@ -442,9 +442,15 @@ class Browser:
         groups: dict[str | None, list[ox.NamedNode]] = {}
         for node in citing:
             groups.setdefault(self._kind(node), []).append(node)
+        # What was said comes first (quotes, paraphrases), then every other kind by name.
+        said = self.index.descendants(ontology_ns(self.index.base) + "Statement")
         ordered = sorted(
             groups.items(),
-            key=lambda kv: (kv[0] is None, self.sort_key(ox.NamedNode(kv[0])) if kv[0] else ()),
+            key=lambda kv: (
+                kv[0] is None,
+                kv[0] not in said,
+                self.sort_key(ox.NamedNode(kv[0])) if kv[0] else (),
+            ),
         )
         return SourceView(
             source=self.describer.term(source),
