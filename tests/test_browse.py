@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 import rdflib
@@ -364,3 +364,13 @@ def test_source_page_in_html_and_rdf_and_the_link_from_the_source(discovery_serv
 @pytest.mark.parametrize("slug", ["evan-greer", "no-such-thing", "%20"])
 def test_a_source_page_needs_something_that_cites_it(discovery_server, slug):
     assert fetch(discovery_server + f"source/{slug}", HTML).status == 404
+
+
+def test_hostile_filter_values_are_shown_as_text(discovery_server):
+    value = "<script>alert('x')</script>"
+    url = discovery_server + "browse/frkg:Report?publisher=" + quote(value)
+    reply = fetch(url, HTML)
+    assert reply.status == 200
+    assert "<script>alert" not in reply.text and "&lt;script&gt;alert" in reply.text
+    html = parse_html(reply.text)
+    assert [a for tag, a in html.elements if tag == "script" and "src" not in a] == []

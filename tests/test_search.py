@@ -168,3 +168,10 @@ def test_the_index_finds_by_binary_search_over_folded_labels():
     assert [h.match for h in index.search("ferry")] == ["exact", "prefix", "words"]
     assert [h.node for h in index.search("aeroskobing")] == [nodes["a"]]
     assert index.search("erry") == []  # words match from their beginning
+
+
+def test_a_hostile_query_is_shown_as_text(discovery_server):
+    reply = fetch(discovery_server + "search?q=" + quote("<img src=x onerror=alert(1)>"), HTML)
+    assert reply.status == 200
+    assert "<img src=x" not in reply.text and "&lt;img src=x onerror=alert(1)&gt;" in reply.text
+    assert not parse_html(reply.text).attrs("img")

@@ -63,6 +63,11 @@ def serve(**options) -> None:
         f"data version {kg.version}",
         err=True,
     )
+    timings = app.extensions["frkg.publication"].timings
+    click.echo(
+        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
+        err=True,
+    )
     if settings.serving_base != settings.listen_url:
         click.echo(f"publishing IRIs under {settings.serving_base}", err=True)
     click.echo(
