@@ -195,6 +195,70 @@ def fixture_server_args(*data: Path) -> list[str]:
     return args
 
 
+# --- Discovery: a small fictional debate, generated reports for paging, fixture shapes ------------
+
+DISCOVERY_FIXTURES = FIXTURES / "discovery"
+#: Generated reports: more than two list pages hold (50 a page), so paging is exercised.
+REPORT_COUNT = 130
+REPORT_PUBLISHERS = ("example-news", "rights-now", "safety-institute")
+
+
+def report_label(i: int) -> str:
+    """The label of generated report ``i``: case and accents vary, so sorting must fold them."""
+    return ("report {:03d}", "Report {:03d}", "Ärende {:03d}", "ÉTUDE {:03d}")[i % 4].format(i)
+
+
+def report_publisher(i: int) -> str:
+    """The slug of generated report ``i``'s publisher."""
+    return REPORT_PUBLISHERS[i % 3]
+
+
+def report_year(i: int) -> int:
+    """The year generated report ``i`` was published."""
+    return 2017 + i % 5
+
+
+def write_reports(folder: Path) -> Path:
+    """Write the generated reports as Turtle."""
+    lines = [
+        "@prefix id: <https://w3id.org/frkg/id/> .",
+        "@prefix frkg: <https://w3id.org/frkg/ontology#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix schema: <https://schema.org/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for i in range(REPORT_COUNT):
+        lines.append(
+            f'id:report-{i:03d} a frkg:Report ; rdfs:label "{report_label(i)}"@en ; '
+            f'schema:url "https://example.org/reports/{i}"^^xsd:anyURI ; '
+            f"schema:publisher id:{report_publisher(i)} ; "
+            f'schema:datePublished "{report_year(i)}"^^xsd:gYear .'
+        )
+    path = folder / "reports.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def discovery_sources(tmp_path_factory) -> dict[str, list[Path]]:
+    """The discovery fixture's files by kind: the real ontology, fixture data and shapes."""
+    folder = tmp_path_factory.mktemp("discovery-fixtures")
+    return {
+        "ontology": [ROOT / "ontology" / "frkg.ttl"],
+        "data": [DISCOVERY_FIXTURES / "debate.ttl", write_reports(folder)],
+        "shapes": [DISCOVERY_FIXTURES / "shapes" / "shapes.ttl"],
+    }
+
+
+def serve_args(sources: dict[str, list[Path]]) -> list[str]:
+    """`frkg serve` flags naming exactly the files of ``sources``."""
+    args: list[str] = []
+    for kind, paths in sources.items():
+        for path in paths:
+            args += [f"--{kind}", str(path)]
+    return args
+
+
 @pytest.fixture(scope="session")
 def sparql_server() -> Iterator[str]:
     """``frkg serve`` over tests/fixtures/{sparql,protocol}: 2 s timeout, 100-row cap, 2 slots."""
@@ -220,3 +284,22 @@ def http(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def discovery_server(discovery_sources) -> Iterator[str]:
+    """The discovery fixture served by ``frkg serve`` on 127.0.0.1 (base = its own URL)."""
+    with running_server(*serve_args(discovery_sources)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def discovery_kg(discovery_sources, discovery_server) -> store.KnowledgeGraph:
+    """The discovery fixture loaded in process under the server's base, for SPARQL expectations."""
+    return store.load_files(discovery_sources, discovery_server)
+
+
+@pytest.fixture(scope="session")
+def repo_kg(live_server) -> store.KnowledgeGraph:
+    """The repository's data loaded in process under the live server's base."""
+    return store.load(repo_settings(base_iri=live_server))

@@ -86,7 +86,8 @@ def test_following_links_from_home_to_an_entity_and_back(fixture_server, browser
     page, problems, outside = browser_page
     problems.clear()
     page.goto(fixture_server)
-    page.get_by_role("link", name="Ada Example", exact=True).first.click()
+    page.get_by_role("link", name="every entity, A to Z").click()
+    page.locator(".results").get_by_role("link", name="Ada Example", exact=True).first.click()
     page.wait_for_url(f"{fixture_server}page/ada-example")
     page.get_by_role("link", name="Example Rights Group", exact=True).first.click()
     page.wait_for_url(f"{fixture_server}page/example-rights-group")
@@ -95,4 +96,63 @@ def test_following_links_from_home_to_an_entity_and_back(fixture_server, browser
     page.wait_for_url(fixture_server)
     page.goto(f"{fixture_server}ontology#speaker")
     assert page.locator("#speaker h3").inner_text().startswith("speaker")
+    assert problems == [] and outside == []
+
+
+def test_walk_from_home_to_search_to_entity_to_class_list_to_a_dump(discovery_server, browser_page):
+    """What a reader does in the first minutes: home page, search, an entity, its class, data."""
+    import gzip
+
+    import rdflib
+
+    page, problems, outside = browser_page
+    problems.clear()
+    page.goto(discovery_server)
+    assert page.locator("h1").inner_text() == "Discovery test dataset"
+    assert page.locator("svg.matrix a.actor").count() > 0  # the overview drew
+    # search from the box every page has
+    box = page.get_by_role("combobox", name="Search by name")
+    box.fill("GREER")
+    box.press("Enter")
+    page.wait_for_url(f"{discovery_server}search?q=GREER")
+    page.get_by_role("link", name="Evan Greer", exact=True).first.click()
+    page.wait_for_url(f"{discovery_server}page/evan-greer")
+    assert page.locator("h1").inner_text() == "Evan Greer"
+    # from the entity to the list of its class
+    page.locator(".browse-kinds").get_by_role("link", name="person").click()
+    page.wait_for_url(f"{discovery_server}browse/schema:Person")
+    assert "Evan Greer" in page.locator("main").inner_text()
+    # and from there to a dump of everything
+    with page.expect_download() as info:
+        page.locator(".footer-links").get_by_role("link", name="N-Triples (gzip)").click()
+    download = info.value
+    assert download.url == f"{discovery_server}dumps/frkg.nt.gz"
+    with open(download.path(), "rb") as f:
+        graph = rdflib.Graph().parse(data=gzip.decompress(f.read()), format="nt")
+    person = rdflib.URIRef(f"{discovery_server}id/evan-greer")
+    assert (person, rdflib.RDFS.label, rdflib.Literal("Evan Greer", lang="en")) in graph
+    assert problems == [] and outside == []
+
+
+def test_the_search_box_suggests_names_as_you_type(discovery_server, browser_page):
+    page, problems, outside = browser_page
+    problems.clear()
+    page.goto(f"{discovery_server}browse")
+    page.get_by_role("combobox", name="Search by name").press_sequentially("nune")
+    options = page.locator("#site-search-suggestions option")
+    options.first.wait_for(state="attached")
+    assert "José Núñez" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+    assert problems == [] and outside == []
+
+
+def test_overview_marks_are_links_a_reader_can_follow(discovery_server, browser_page):
+    page, problems, outside = browser_page
+    problems.clear()
+    page.goto(discovery_server)
+    page.locator('svg.timeline a.mark[href="/page/ban-campaign"]').click()
+    page.wait_for_url(f"{discovery_server}page/ban-campaign")
+    page.go_back()
+    page.locator('svg.matrix a.actor[href="/page/mary-mcdonald"]').click()
+    page.wait_for_url(f"{discovery_server}page/mary-mcdonald")
+    assert page.locator("h1").inner_text() == "Mary McDONALD"
     assert problems == [] and outside == []

@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from frkg import formats
+from frkg.dataset import DatasetIndex
 from frkg.describe import PAGE_LIMIT, Describer, format_date
 from frkg.formats import RDF_FORMATS
 from frkg.labels import humanize
@@ -212,16 +213,16 @@ def test_rdfxml_refuses_a_predicate_it_cannot_write(describer):
     assert formats.serialize(formats.by_suffix("ttl"), d.quads)
 
 
-def test_home_lists_every_entity_by_kind(describer, fixture_kg):
-    home = describer.home()
-    listed = {e.value for k in home.kinds for e in k.entities}
+def test_every_entity_is_listed_by_its_kind_or_as_untyped(describer, fixture_kg):
+    index = DatasetIndex(fixture_kg, describer.inverse)
     everything = {
         n.value
         for q in fixture_kg.store.quads_for_pattern(None, None, None, None)
         for n in (q.subject, q.object)
         if isinstance(n, ox.NamedNode) and n.value.startswith(ID)
     }
-    assert listed == everything and home.entity_count == len(everything)
-    assert home.dataset.slug == "frkg"
-    untyped = [k for k in home.kinds if k.type is None]
-    assert [e.slug for e in untyped[0].entities] == ["hostile-xml", "long-text"]
+    typed = {e.value for cls in index.listed_classes() for e in index.instances(cls)}
+    untyped = {e.value for e in index.untyped()}
+    assert typed | untyped == everything == {e.value for e in index.entities}
+    assert index.entity_count == len(everything)
+    assert sorted(u.removeprefix(ID) for u in untyped) == ["hostile-xml", "long-text"]

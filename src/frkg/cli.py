@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 
 import click
 
-from frkg import __version__, store
+from frkg import CANONICAL_BASE, __version__, store
 from frkg.config import Settings
 
 
@@ -61,6 +63,11 @@ def serve(**options) -> None:
         f"data version {kg.version}",
         err=True,
     )
+    timings = app.extensions["frkg.publication"].timings
+    click.echo(
+        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
+        err=True,
+    )
     if settings.serving_base != settings.listen_url:
         click.echo(f"publishing IRIs under {settings.serving_base}", err=True)
     click.echo(
@@ -108,3 +115,94 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
     else:
         click.echo(validation.to_text(report), nl=False)
     sys.exit(0 if report.conforms else 1)
+
+
+def _offline_settings(options: dict) -> Settings:
+    """Settings for commands that serve nothing: IRIs stay canonical unless --base-iri says."""
+    try:
+        settings = Settings.from_env(**options)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if not settings.base_iri:
+        settings = dataclasses.replace(settings, base_iri=CANONICAL_BASE)
+    return settings
+
+
+def _dataset(settings: Settings):
+    from frkg.dataset import DatasetIndex
+    from frkg.describe import Describer
+
+    kg = load_or_exit(settings)
+    describer = Describer(kg)
+    return DatasetIndex(kg, describer.inverse), describer
+
+
+def _data_options(command):
+    for option in reversed(
+        (
+            click.option(
+                "--base-iri", help="Base IRI of the IRIs written [FRKG_BASE_IRI, canonical]."
+            ),
+            _paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology]."),
+            _paths_option("data", "Data file or folder [FRKG_DATA, data]."),
+            _paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes]."),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@main.command()
+@_data_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats(as_json: bool, **options) -> None:
+    """Count what the dataset holds; list unlinked entities and undefined properties."""
+    from frkg import stats as statistics
+
+    index, describer = _dataset(_offline_settings(options))
+    found = statistics.compute(index, describer)
+    if as_json:
+        click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(statistics.report(found), nl=False)
+
+
+@main.command()
+@_data_options
+@click.option(
+    "--format",
+    "format_name",
+    metavar="FORMAT",
+    help="turtle (ttl), ntriples (nt), jsonld, nquads (nq), trig or rdfxml (rdf); "
+    "default: from the output file's suffix, else turtle.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--gzip", "compress", is_flag=True, help="gzip the output (implied by a .gz file).")
+def export(format_name: str | None, output: str | None, compress: bool, **options) -> None:
+    """Write the whole dataset (the dumps' content) to stdout or a file."""
+    from frkg import dumps, formats
+
+    compress = compress or bool(output and output.endswith(".gz"))
+    if format_name:
+        fmt = formats.by_keyword(format_name, formats.RDF_FORMATS)
+        if fmt is None:
+            names = ", ".join(f.keywords[0] for f in formats.RDF_FORMATS)
+            raise click.BadParameter(f"{format_name!r}; use one of {names}", param_hint="--format")
+    else:
+        suffix = (output or "").removesuffix(".gz").rsplit(".", 1)
+        fmt = formats.by_suffix(suffix[1]) if len(suffix) == 2 else None
+        fmt = fmt or formats.by_suffix("ttl")
+    index, _ = _dataset(_offline_settings(options))
+    try:
+        body = dumps.serialize_dataset(index, fmt)
+    except formats.Unrepresentable as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    if compress:
+        body = dumps.gzip_bytes(body)
+    if output:
+        with open(output, "wb") as f:
+            f.write(body)
+        click.echo(f"wrote {len(body):,} bytes of {fmt.label} to {output}", err=True)
+    else:
+        click.get_binary_stream("stdout").write(body)

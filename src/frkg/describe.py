@@ -156,24 +156,6 @@ class LinkPage:
     pages: int
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One kind of entity on the home page: the class and its instances."""
-
-    type: Term | None  # None: entities without a type
-    entities: tuple[Term, ...]
-
-
-@dataclass(frozen=True)
-class HomeView:
-    """The view model of the home page: the dataset and every entity, by kind."""
-
-    dataset: Term | None
-    description: Term | None
-    kinds: tuple[Kind, ...]
-    entity_count: int
-
-
 @dataclass
 class Describer:
     """Describes the entities of one loaded knowledge graph; build once per load."""
@@ -184,7 +166,6 @@ class Describer:
     prefixes: dict[str, str] = field(init=False)
     inverse: dict[str, str] = field(init=False)
     licences: tuple[ox.NamedNode, ...] = field(init=False)
-    _home: HomeView | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         kg = self.kg
@@ -536,53 +517,6 @@ class Describer:
             total=len(nodes),
             page=page,
             pages=pages,
-        )
-
-    # -- the home page --------------------------------------------------------------------------
-
-    def home(self) -> HomeView:
-        """Every entity, grouped by its asserted type (computed once, then reused)."""
-        if self._home is None:
-            self._home = self._build_home()
-        return self._home
-
-    def _build_home(self) -> HomeView:
-        data_graphs = set(self.kg.graphs("data"))
-        entities: dict[str, ox.NamedNode] = {}
-        typed: dict[str, set[str]] = {}
-        for q in self.kg.store.quads_for_pattern(None, None, None, None):
-            if q.graph_name not in self.graphs:
-                continue
-            for node in (q.subject, q.object):
-                if isinstance(node, ox.NamedNode) and self.slug_of(node.value):
-                    entities.setdefault(node.value, node)
-            if (
-                q.predicate == RDF_TYPE
-                and q.graph_name in data_graphs
-                and isinstance(q.subject, ox.NamedNode)
-                and self.slug_of(q.subject.value)
-                and isinstance(q.object, ox.NamedNode)
-            ):
-                typed.setdefault(q.object.value, set()).add(q.subject.value)
-        kinds = [
-            Kind(
-                self.term(ox.NamedNode(cls)),
-                tuple(sorted((self.term(entities[i]) for i in members), key=_value_order)),
-            )
-            for cls, members in typed.items()
-        ]
-        kinds.sort(key=lambda k: k.type.label.casefold() if k.type else "")
-        untyped = set(entities) - {i for members in typed.values() for i in members}
-        if untyped:
-            others = tuple(sorted((self.term(entities[i]) for i in untyped), key=_value_order))
-            kinds.append(Kind(None, others))
-        dataset = ox.NamedNode(dataset_iri(self.kg.base))
-        description = best_literal(list(self._quads(dataset, None, None)), (DCT + "description",))
-        return HomeView(
-            dataset=self.term(dataset) if dataset.value in entities else None,
-            description=literal_term(description, self.prefixes) if description else None,
-            kinds=tuple(kinds),
-            entity_count=len(entities),
         )
 
 

@@ -20,7 +20,7 @@ class Format:
     """One representation: its media type and aliases, suffix, keywords and serializer."""
 
     name: str
-    kind: str  # "rdf" (graphs), "results" (SELECT/ASK results) or "html"
+    kind: str  # "rdf" (graphs), "results" (SELECT/ASK results), "html" or "json" (plain JSON)
     media_type: str
     label: str
     aliases: tuple[str, ...] = ()
@@ -46,6 +46,9 @@ class Format:
 
 
 HTML = Format("html", "html", "text/html", "HTML", ("application/xhtml+xml",), "html", ("html",))
+#: Plain JSON, the twin of list and search pages that scripts (and autocomplete) read. Offer it
+#: before JSON-LD, whose alias ``application/json`` it shares, where a page has both.
+JSON = Format("plain-json", "json", "application/json", "JSON", (), "json", ("json",))
 
 RDF_FORMATS = (
     Format(
@@ -163,7 +166,7 @@ RESULT_FORMATS = (
     ),
 )
 
-ALL_FORMATS = (HTML, *RDF_FORMATS, *RESULT_FORMATS)
+ALL_FORMATS = (HTML, *RDF_FORMATS, *RESULT_FORMATS, JSON)
 
 #: Formats that hold one graph (triples only); N-Quads and TriG also keep named graphs.
 GRAPH_FORMATS = tuple(f for f in RDF_FORMATS if f.name not in {"nquads", "trig"})

@@ -10,6 +10,7 @@ fallback made from their prefixed name or local name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -105,6 +106,26 @@ def curie(iri: str, prefixes: Mapping[str, str]) -> str | None:
     if best is None:
         return None
     return f"{best[0]}:{iri[len(best[1]) :]}"
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
+# Latin letters that Unicode does not decompose into a base letter and a mark, written as the
+# letters a reader would type for them (after case folding).
+_LETTERS = str.maketrans(
+    {"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i", "ħ": "h"}
+)
+
+
+def fold(text: str) -> str:
+    """``text`` for matching and sorting: accents dropped, case folded, punctuation as spaces.
+
+    "Évan  GREER-Smith" and "evan greer smith" fold alike. Compatibility forms are decomposed
+    first (NFKD), so a ligature or a full-width letter matches its plain letters; "æ", "ø",
+    "ł" and the like, which do not decompose, become "ae", "o", "l".
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", bare.casefold().translate(_LETTERS)).split())
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -57,6 +57,7 @@ STANDARD_PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "vann": "http://purl.org/vocab/vann/",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
 }
 
 

@@ -22,15 +22,44 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     from frkg.web import errors, headers, templating
 
     describer = Describer(kg)
-    describer.home()  # build the home page's index before gunicorn forks its workers
     app.extensions["frkg.describer"] = describer
     app.extensions["frkg.ontology"] = vocabulary.build(describer)
     templating.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
 
-    from frkg.web import entities, home, ontology, sparql
+    # Discovery: dumps, VoID, search and browse indexes, the home page's overview and the shapes
+    # reference, built once per load here, before gunicorn forks its workers (they share them).
+    from frkg.publication import Publication
 
-    for module in (home, entities, ontology, sparql):
+    app.extensions["frkg.publication"] = Publication.build(kg, describer)
+
+    from frkg.web import (
+        browse,
+        crawlers,
+        dumps,
+        entities,
+        health,
+        home,
+        ontology,
+        search,
+        shapes,
+        sparql,
+    )
+    from frkg.web import void as void_pages
+
+    for module in (
+        home,
+        entities,
+        ontology,
+        health,
+        void_pages,
+        dumps,
+        crawlers,
+        browse,
+        search,
+        shapes,
+        sparql,
+    ):
         app.register_blueprint(module.bp)
     return app

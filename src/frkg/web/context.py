@@ -6,6 +6,7 @@ from flask import current_app
 
 from frkg.config import Settings
 from frkg.describe import Describer
+from frkg.publication import Publication
 from frkg.store import KnowledgeGraph
 from frkg.vocabulary import OntologyView
 
@@ -28,3 +29,8 @@ def describer() -> Describer:
 def ontology_view() -> OntologyView:
     """The ontology reference, built once per load."""
     return current_app.extensions["frkg.ontology"]
+
+
+def publication() -> Publication:
+    """The discovery layer's indexes and documents (dumps, VoID, search, browse), built once."""
+    return current_app.extensions["frkg.publication"]

@@ -16,7 +16,7 @@ from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.web import headers, respond
-from frkg.web.context import describer
+from frkg.web.context import describer, publication
 
 bp = Blueprint("entities", __name__)
 
@@ -123,6 +123,7 @@ def page(slug: str) -> Response:
         entity=d.view(description),
         alternates=alternates(slug, exclude=HTML),
         jsonld=jsonld,
+        derived=len(publication().browser.citing(description.subject)),
     )
     headers.link_alternates(response, alternates(slug, exclude=HTML), description.subject.value)
     return headers.cacheable(response, HTML.name)

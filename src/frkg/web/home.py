@@ -1,36 +1,43 @@
-"""The home page and the health check."""
+"""The home page: what this is, what is in it, a picture of the debate, how to use and cite it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from frkg.formats import HTML, RDF_FORMATS
-from frkg.namespaces import DATASET_SLUG
-from frkg.web import headers, respond
-from frkg.web.context import describer, knowledge_graph
+from frkg.void import SPARQL_PATH, sparql_endpoint
+from frkg.web import headers
+from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("home", __name__)
 
 
-@bp.get("/health")
-def health():
-    """200 with the data version and triple count, for load balancers and test fixtures."""
-    kg = knowledge_graph()
-    return jsonify(status="ok", version=kg.version, triples=kg.triple_count)
+@bp.app_context_processor
+def _sparql_link() -> dict:
+    """Where pages link for SPARQL: the endpoint's path when this app serves one, else None."""
+    path = "/" + SPARQL_PATH
+    served = any(rule.rule == path for rule in current_app.url_map.iter_rules())
+    return {"sparql_href": path if served else None}
 
 
 @bp.get("/")
 def index() -> Response:
-    """What this is, and every entity by kind, each linked to its page."""
-    view = describer().home()
-    alternates = []
-    if view.dataset is not None:
-        # The dataset's own description is the RDF twin of the home page.
-        alternates = [
-            (url_for("entities.document", slug=DATASET_SLUG, ext=f.suffix), f) for f in RDF_FORMATS
-        ]
-    response = respond.html(
-        "home.html", home=view, alternates=alternates, triples=knowledge_graph().triple_count
-    )
-    headers.link_alternates(response, alternates)
+    """Counts, the stance matrix and timeline (SVG), the ways in, and how to cite."""
+    published = publication()
+    # The dataset's VoID description is the machine twin of the home page.
+    alternates = [(url_for("void.representation", ext=f.suffix), f) for f in RDF_FORMATS]
+    # The page depends on the loaded data only: render it once per process, then reuse it.
+    body = current_app.extensions.get("frkg.home")
+    if body is None:
+        body = render_template(
+            "home.html",
+            overview=published.overview,
+            class_tree=published.browser.class_tree(),
+            dumps=list(published.dumps),
+            sparql=sparql_endpoint(knowledge_graph().base),
+            alternates=alternates,
+        )
+        current_app.extensions["frkg.home"] = body
+    response = Response(body, 200, content_type=HTML.content_type)
+    headers.link_alternates(response, alternates, published.index.iri)
     return headers.cacheable(response, HTML.name)

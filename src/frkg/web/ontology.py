@@ -15,7 +15,7 @@ from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.vocabulary import ontology_quads
 from frkg.web import headers, respond
-from frkg.web.context import describer, ontology_view
+from frkg.web.context import describer, ontology_view, publication
 
 bp = Blueprint("ontology", __name__)
 
@@ -81,11 +81,25 @@ def version(version: str) -> Response:
     return response
 
 
+def _usage() -> dict[str, tuple[str, int]]:
+    """How the data uses each term: ("class", entities of it) or ("property", triples)."""
+    index = publication().index
+    out: dict[str, tuple[str, int]] = {
+        p: ("property", stats.triples) for p, stats in index.properties.items()
+    }
+    for cls in index.listed_classes():
+        out[cls] = ("class", index.count(cls))
+    return out
+
+
 def _represent(fmt: Format) -> Response:
     d = describer()
     if fmt is HTML:
         response = respond.html(
-            "ontology.html", ontology=ontology_view(), alternates=alternates(HTML)
+            "ontology.html",
+            ontology=ontology_view(),
+            alternates=alternates(HTML),
+            usage=_usage(),
         )
     else:
         try:

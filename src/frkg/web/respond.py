@@ -7,6 +7,7 @@ plain text otherwise. Nothing here ever shows a traceback.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -14,9 +15,10 @@ from flask import Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from frkg import formats, negotiate
-from frkg.formats import HTML, Format
+from frkg.describe import Term
+from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
-from frkg.web import headers
+from frkg.web import headers, templating
 from frkg.web.context import knowledge_graph
 
 TEXT = "text/plain; charset=utf-8"
@@ -45,15 +47,39 @@ def html(template: str, status_code: int = 200, **context) -> Response:
     return Response(body, status_code, content_type=HTML.content_type)
 
 
+def absolute(path: str) -> str:
+    """A path of this site as an IRI under the serving base (what JSON and RDF bodies link to)."""
+    return knowledge_graph().base + path.lstrip("/")
+
+
+def term_json(term: Term) -> dict:
+    """An RDF term as JSON bodies show it: IRI, label, prefixed name and where to read about it."""
+    out = {"iri": term.value, "label": term.label}
+    if term.curie:
+        out["curie"] = term.curie
+    link = templating.href(term)
+    if link:
+        out["url"] = absolute(link) if link.startswith("/") else link
+    return out
+
+
+def json_body(value, status: int = 200) -> Response:
+    """``value`` as a JSON response (UTF-8, not ASCII-escaped, keys in the order given)."""
+    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status, content_type=JSON.content_type)
+
+
 def text(message: str, status: int) -> Response:
     """A plain-text response."""
     return Response(message.rstrip("\n") + "\n", status, content_type=TEXT)
 
 
 def error(status: int, title: str, message: str, fmt: Format | None = None) -> Response:
-    """An error answered in ``fmt``: an HTML page, an empty RDF document, or plain text."""
+    """An error answered in ``fmt``: an HTML page, an empty RDF document, JSON, or plain text."""
     if fmt is HTML:
         return html("error.html", status, status=status, title=title, message=message)
+    if fmt is not None and fmt.kind == "json":
+        return json_body({"error": {"status": status, "title": title, "message": message}}, status)
     if fmt is not None and fmt.kind == "rdf":
         return Response(
             _empty_document(fmt, f"{status} {title}: {message}"),

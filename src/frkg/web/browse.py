@@ -1,0 +1,333 @@
+"""Browsing: the index of classes, a list page per class, and a page per source.
+
+- ``/browse`` lists the classes with their entity counts; ``/browse?class={IRI}`` opens the list
+  of any class (301 to ``/browse/{prefix:Name}`` when the class has a prefixed name).
+- ``/browse/{prefix:Name}`` lists the class's entities (subclasses included), sorted by label,
+  ``?page=N``, narrowed by facets given as query parameters (``?stance=frkg:stance-supports-ban
+  &speaker=evan-greer``: one parameter per facet, repeated for OR). Every such URL can be shared.
+- ``/source/{slug}`` lists everything that cites a source, grouped by kind.
+
+Each answers HTML, plain JSON or RDF (a Hydra collection for class lists), by ``?format=`` or
+Accept; ``*/*`` and no Accept get JSON, the data (browsers name text/html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from frkg import browse, formats
+from frkg.browse import Listing, UnknownFacet
+from frkg.dataset import RDFS_RESOURCE
+from frkg.formats import HTML, JSON, RDF_FORMATS, Format
+from frkg.namespaces import entity_iri
+from frkg.web import headers, respond
+from frkg.web.context import knowledge_graph, publication
+
+bp = Blueprint("browse", __name__)
+
+#: Plain JSON first: */* gets the data; JSON-LD shares the alias application/json, so JSON must
+#: come before it to win a bare ``Accept: application/json``.
+OFFERS: tuple[Format, ...] = (JSON, HTML, *RDF_FORMATS)
+INDEX_OFFERS: tuple[Format, ...] = (JSON, HTML)
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    return headers.cors(response)
+
+
+@bp.app_context_processor
+def _list_links() -> dict:
+    """Every template may link a class to its list page with ``list_url(class IRI)``."""
+    return {"list_url": list_url}
+
+
+# -- URLs -----------------------------------------------------------------------------------------
+
+
+def list_url(cls: str, filters: Mapping[str, Sequence[str]] | None = None, **extra) -> str:
+    """The path of a class's list page with ``filters`` and ``extra`` parameters."""
+    args = {k: list(v) for k, v in (filters or {}).items() if v}
+    args.update({k: v for k, v in extra.items() if v is not None})
+    name = publication().browser.class_name(cls)
+    if name is not None:
+        return url_for("browse.listing", name=name, **args)
+    return url_for("browse.index", **{"class": cls}, **args)
+
+
+def _alternates(make_url, exclude: Format) -> list[tuple[str, Format]]:
+    return [(make_url(f.keywords[0]), f) for f in OFFERS if f is not exclude]
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise BadRequest(f"page must be a whole number from 1, not {raw!r}")
+    return number
+
+
+def _filters() -> dict[str, list[str]]:
+    return {
+        name: request.args.getlist(name) for name in request.args if name not in browse.RESERVED
+    }
+
+
+# -- the class index ------------------------------------------------------------------------------
+
+
+@bp.get("/browse")
+def index() -> Response:
+    """The classes with entities, as a tree with counts; ``?class=IRI`` opens one class."""
+    if "class" in request.args:
+        return _class_by_iri(request.args["class"])
+    fmt = respond.choose(INDEX_OFFERS)
+    if fmt is None:
+        return respond.not_acceptable(INDEX_OFFERS, "the index of classes")
+    published = publication()
+    tree = published.browser.class_tree()
+    everything = published.index.entity_count
+    if fmt is JSON:
+
+        def entry(e) -> dict:
+            out = respond.term_json(e.term)
+            out["entities"] = e.count
+            out["list"] = respond.absolute(list_url(e.term.value))
+            if e.children:
+                out["subclasses"] = [entry(c) for c in e.children]
+            return out
+
+        response = respond.json_body(
+            {
+                "entities": everything,
+                "all": respond.absolute(list_url(RDFS_RESOURCE)),
+                "classes": [entry(e) for e in tree],
+            }
+        )
+    else:
+        alternates = [(url_for("browse.index", format="json"), JSON)]
+        response = respond.html(
+            "browse_index.html",
+            class_tree=tree,
+            everything=everything,
+            all_url=list_url(RDFS_RESOURCE),
+            alternates=alternates,
+        )
+        headers.link_alternates(response, alternates)
+    return headers.negotiated(headers.cacheable(response, f"browse-index-{fmt.name}"))
+
+
+def _class_by_iri(iri: str) -> Response:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise BadRequest(f"class must be an IRI, not {iri!r}") from None
+    name = publication().browser.class_name(iri)
+    if name is not None:
+        args = {k: request.args.getlist(k) for k in request.args if k != "class"}
+        return redirect(url_for("browse.listing", name=name, **args), 301)
+    return _listing(iri)
+
+
+# -- a class's list page --------------------------------------------------------------------------
+
+
+@bp.get("/browse/<name>")
+def listing(name: str) -> Response:
+    """One page of a class's entities, narrowed by facets, in the negotiated format."""
+    iri = publication().browser.class_iri(name)
+    if iri is None:
+        fmt = _choose_quietly()
+        return respond.error(
+            404,
+            "Not Found",
+            f"{name!r} is not a prefixed class name (such as frkg:Quote) with a known prefix",
+            fmt,
+        )
+    return _listing(iri)
+
+
+def _choose_quietly() -> Format | None:
+    try:
+        return respond.choose(OFFERS)
+    except BadRequest:
+        return None
+
+
+def _listing(iri: str) -> Response:
+    fmt = respond.choose(OFFERS)
+    if fmt is None:
+        return respond.not_acceptable(OFFERS, "this list")
+    number = _page_number()
+    filters = _filters()
+    browser = publication().browser
+    try:
+        result = browser.listing(iri, filters, number)
+    except UnknownFacet as e:
+        return headers.negotiated(respond.error(400, "Bad Request", str(e), fmt))
+    if result is None:
+        return headers.negotiated(
+            respond.error(404, "Not Found", f"there are no entities of <{iri}> here", fmt)
+        )
+    if number > result.pages:
+        message = f"this list has {result.pages} page{'s' if result.pages > 1 else ''}"
+        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+
+    def url(fmt_keyword: str | None = None, page: int | None = None) -> str:
+        return list_url(
+            iri, result.filters, page=page if page and page > 1 else None, format=fmt_keyword
+        )
+
+    pages = {"first": url(page=1), "last": url(page=result.pages)}
+    if number > 1:
+        pages["previous"] = url(page=number - 1)
+    if number < result.pages:
+        pages["next"] = url(page=number + 1)
+    here = url(page=number)
+    alternates = _alternates(lambda kw: url(kw, number), fmt)
+    if fmt is HTML:
+        response = respond.html(
+            "browse.html",
+            listing=result,
+            facets=_facet_links(iri, result),
+            pages=pages,
+            clear=url() if result.filters else None,
+            page_size=browse.PAGE_SIZE,
+            alternates=alternates,
+        )
+    elif fmt is JSON:
+        response = respond.json_body(_listing_json(result, pages, here))
+    else:
+        collection = respond.absolute(url())
+        links = {k: respond.absolute(v) for k, v in pages.items()}
+        quads = browse.collection_quads(browser, result, collection, respond.absolute(here), links)
+        response = _rdf(quads, fmt, alternates)
+        if response.status_code != 200:
+            return response
+    headers.link_alternates(response, alternates)
+    return headers.negotiated(headers.cacheable(response, f"browse-{fmt.name}"))
+
+
+def _facet_links(iri: str, result: Listing) -> list[dict]:
+    """Each facet with, for every value, the URL that toggles it (page reset to the first)."""
+    out = []
+    for facet in result.facets:
+        values = []
+        for v in facet.values:
+            chosen = {k: list(keys) for k, keys in result.filters.items()}
+            keys = chosen.setdefault(facet.name, [])
+            if v.key in keys:
+                keys.remove(v.key)
+            else:
+                keys.append(v.key)
+            values.append({"value": v, "href": list_url(iri, chosen)})
+        out.append({"facet": facet, "values": values})
+    return out
+
+
+def _listing_json(result: Listing, pages: dict[str, str], here: str) -> dict:
+    return {
+        "class": respond.term_json(result.cls),
+        "total": result.total,
+        "unfiltered": result.count,
+        "page": result.page,
+        "pages": result.pages,
+        "pageSize": browse.PAGE_SIZE,
+        "filters": {k: list(v) for k, v in result.filters.items()},
+        "url": respond.absolute(here),
+        **{k: respond.absolute(v) for k, v in pages.items()},
+        "items": [_item_json(i) for i in result.items],
+        "facets": [
+            {
+                "name": f.name,
+                "label": f.label,
+                **({"property": f.property.value} if f.property else {}),
+                "values": [
+                    {
+                        "value": v.key,
+                        "label": v.label,
+                        **({"iri": v.term.value} if v.term else {}),
+                        "count": v.count,
+                        "selected": v.selected,
+                    }
+                    for v in f.values
+                ],
+            }
+            for f in result.facets
+        ],
+    }
+
+
+def _item_json(item: browse.Item) -> dict:
+    out = respond.term_json(item.term)
+    out["types"] = [respond.term_json(t) for t in item.types]
+    if item.text:
+        out["text"] = item.text
+    if item.speakers:
+        out["speakers"] = [respond.term_json(t) for t in item.speakers]
+    if item.stances:
+        out["stances"] = [respond.term_json(t) for t in item.stances]
+    return out
+
+
+def _rdf(quads, fmt: Format, alternates) -> Response:
+    try:
+        return respond.rdf(quads, fmt)
+    except formats.Unrepresentable as e:
+        response = respond.text(f"406 Not Acceptable: {e}", 406)
+        return headers.link_alternates(response, alternates)
+
+
+# -- a source's page ------------------------------------------------------------------------------
+
+
+@bp.get("/source/<slug>")
+def source(slug: str) -> Response:
+    """Everything citing one source (``dct:source``), grouped by kind."""
+    fmt = respond.choose(OFFERS)
+    if fmt is None:
+        return respond.not_acceptable(OFFERS, "this list")
+    browser = publication().browser
+    try:
+        node = ox.NamedNode(entity_iri(knowledge_graph().base, slug))
+    except ValueError:
+        node = None
+    view = browser.derived(node) if node is not None else None
+    if view is None:
+        message = f"nothing in the data cites <{entity_iri(knowledge_graph().base, slug)}>"
+        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+
+    def url(keyword: str | None = None) -> str:
+        return url_for("browse.source", slug=slug, format=keyword)
+
+    alternates = _alternates(url, fmt)
+    if fmt is HTML:
+        response = respond.html("source.html", view=view, slug=slug, alternates=alternates)
+    elif fmt is JSON:
+        response = respond.json_body(
+            {
+                "source": respond.term_json(view.source),
+                "total": view.total,
+                "url": respond.absolute(url()),
+                "groups": [
+                    {
+                        "kind": respond.term_json(kind) if kind else None,
+                        "items": [_item_json(i) for i in items],
+                    }
+                    for kind, items in view.groups
+                ],
+            }
+        )
+    else:
+        response = _rdf(browse.source_quads(browser, node), fmt, alternates)
+        if response.status_code != 200:
+            return response
+    headers.link_alternates(response, alternates, node.value)
+    return headers.negotiated(headers.cacheable(response, f"source-{fmt.name}"))

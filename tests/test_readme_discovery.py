@@ -1,0 +1,77 @@
+"""The README's "Discovering the dataset" commands run: curl against a live server, and
+`frkg stats` / `frkg export` as written."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from http_helpers import parse_rdf
+
+README_BASE = "http://127.0.0.1:8000/"
+
+
+def section_commands(prefix: str) -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Discovering the dataset\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.startswith(prefix)]
+
+
+def test_the_section_documents_commands():
+    assert len(section_commands("curl ")) >= 5
+    assert len(section_commands("frkg ")) >= 3
+    assert section_commands("gunicorn ") == [
+        "gunicorn --worker-class gthread --threads 8 'frkg.web.loading:background_app()'"
+    ]
+
+
+@pytest.mark.parametrize("command", section_commands("curl "))
+def test_readme_curl_example_works(live_server, command, tmp_path):
+    args = shlex.split(command.replace(README_BASE, live_server))
+    args += ["--silent", "--show-error", "--fail", "--write-out", "%{stderr}%{content_type}"]
+    result = subprocess.run(args, capture_output=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    media_type = result.stderr.decode().split(";")[0].strip()
+    body = result.stdout
+    if "-O" in args:  # saved under the URL's file name
+        (saved,) = tmp_path.iterdir()
+        body = saved.read_bytes()
+    if media_type == "application/json":
+        assert json.loads(body)
+    else:
+        assert len(parse_rdf(body, media_type)) > 0
+
+
+@pytest.mark.parametrize("command", section_commands("frkg "))
+def test_readme_frkg_command_works(command, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}
+    env.update(
+        FRKG_ONTOLOGY=str(ROOT / "ontology"),
+        FRKG_DATA=str(ROOT / "data"),
+        FRKG_SHAPES=str(ROOT / "shapes"),
+    )
+    words = shlex.split(command.split(">")[0])
+    result = subprocess.run(
+        [sys.executable, "-m", "frkg", *words[1:]],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    if words[1] == "stats":
+        assert b"triples" in result.stdout and b"Entities nothing links to" in result.stdout
+    elif "-o" in words:
+        out = tmp_path / words[words.index("-o") + 1]
+        assert len(parse_rdf(gzip.decompress(out.read_bytes()), "application/n-triples")) > 0
+    else:
+        assert len(parse_rdf(result.stdout, "application/ld+json")) > 0
