@@ -97,6 +97,7 @@ def report(stats: Stats) -> str:
     lines += [f"  {iri}  {label}" for iri, label in stats.unlinked] or ["  none"]
     lines += ["", f"Properties used but not defined in the ontology ({len(stats.undefined_own)}):"]
     lines += [f"{n:>8,} {p}" for p, n in stats.undefined_own] or ["  none"]
-    lines += ["", f"Properties of other vocabularies not declared in it ({len(stats.undefined_reused)}):"]
+    reused = len(stats.undefined_reused)
+    lines += ["", f"Properties of other vocabularies not declared in it ({reused}):"]
     lines += [f"{n:>8,} {p}" for p, n in stats.undefined_reused] or ["  none"]
     return "\n".join(lines) + "\n"
