@@ -11,7 +11,6 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, url_for
 
-from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.vocabulary import ontology_quads
 from frkg.web import headers, respond
@@ -21,6 +20,7 @@ bp = Blueprint("ontology", __name__)
 
 #: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
 OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
+DOCUMENT = respond.Document("ontology.representation", OFFERS, "the ontology")
 OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 
 
@@ -29,35 +29,16 @@ def _cors(response: Response) -> Response:
     return headers.cors(response)
 
 
-def alternates(exclude: Format | None = None) -> list[tuple[str, Format]]:
-    """(URL, format) of every representation of the ontology but ``exclude``."""
-    return [
-        (url_for("ontology.representation", ext=f.suffix), f) for f in OFFERS if f is not exclude
-    ]
-
-
 @bp.get("/ontology")
 def negotiated() -> Response:
     """The ontology in the format ``?format=`` or Accept asks for."""
-    fmt = respond.choose(OFFERS)
-    if fmt is None:
-        response = respond.not_acceptable(OFFERS, "the ontology")
-        return headers.link_alternates(response, alternates())
-    response = _represent(fmt)
-    response.headers["Content-Location"] = url_for("ontology.representation", ext=fmt.suffix)
-    return headers.negotiated(response)
+    return DOCUMENT.negotiated(_represent)
 
 
 @bp.get("/ontology.<ext>")
 def representation(ext: str) -> Response:
     """The ontology in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
-    fmt = formats.by_suffix(ext, OFFERS)
-    if fmt is None:
-        suffixes = ", ".join("." + f.suffix for f in OFFERS)
-        return respond.text(
-            f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}", 404
-        )
-    return _represent(fmt)
+    return DOCUMENT.by_suffix(ext, _represent)
 
 
 @bp.get("/ontology/<version>")
@@ -94,19 +75,15 @@ def _usage() -> dict[str, tuple[str, int]]:
 
 def _represent(fmt: Format) -> Response:
     d = describer()
-    if fmt is HTML:
-        response = respond.html(
+    return DOCUMENT.represent(
+        fmt,
+        lambda: respond.html(
             "ontology.html",
             ontology=ontology_view(),
-            alternates=alternates(HTML),
+            alternates=DOCUMENT.alternates(HTML),
             usage=_usage(),
-        )
-    else:
-        try:
-            response = respond.rdf(ontology_quads(d), fmt)
-        except formats.Unrepresentable as e:
-            return headers.link_alternates(
-                respond.text(f"406 Not Acceptable: {e}", 406), alternates(fmt)
-            )
-    headers.link_alternates(response, alternates(fmt), f"{d.kg.base}ontology")
-    return headers.cacheable(response, fmt.name)
+        ),
+        lambda: ontology_quads(d),
+        fmt.name,
+        f"{d.kg.base}ontology",
+    )

@@ -6,9 +6,8 @@ representation. The reference is generated from the loaded shapes (:mod:`frkg.sh
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response
 
-from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.shapedoc import shapes_quads
 from frkg.web import headers, respond
@@ -18,6 +17,7 @@ bp = Blueprint("shapes", __name__)
 
 #: */* and no Accept get Turtle, as for the ontology.
 OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
+DOCUMENT = respond.Document("shapes.representation", OFFERS, "the shapes")
 
 
 @bp.after_request
@@ -25,46 +25,24 @@ def _cors(response: Response) -> Response:
     return headers.cors(response)
 
 
-def alternates(exclude: Format | None = None) -> list[tuple[str, Format]]:
-    """(URL, format) of every representation of the shapes but ``exclude``."""
-    return [(url_for("shapes.representation", ext=f.suffix), f) for f in OFFERS if f is not exclude]
-
-
 @bp.get("/shapes")
 def negotiated() -> Response:
     """The shapes in the format ``?format=`` or Accept asks for."""
-    fmt = respond.choose(OFFERS)
-    if fmt is None:
-        response = respond.not_acceptable(OFFERS, "the shapes")
-        return headers.link_alternates(response, alternates())
-    response = _represent(fmt)
-    response.headers["Content-Location"] = url_for("shapes.representation", ext=fmt.suffix)
-    return headers.negotiated(response)
+    return DOCUMENT.negotiated(_represent)
 
 
 @bp.get("/shapes.<ext>")
 def representation(ext: str) -> Response:
     """The shapes in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
-    fmt = formats.by_suffix(ext, OFFERS)
-    if fmt is None:
-        suffixes = ", ".join("." + f.suffix for f in OFFERS)
-        return respond.text(
-            f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}", 404
-        )
-    return _represent(fmt)
+    return DOCUMENT.by_suffix(ext, _represent)
 
 
 def _represent(fmt: Format) -> Response:
-    if fmt is HTML:
-        response = respond.html(
-            "shapes.html", shapes=publication().shapes, alternates=alternates(HTML)
-        )
-    else:
-        try:
-            response = respond.rdf(shapes_quads(knowledge_graph()), fmt)
-        except formats.Unrepresentable as e:
-            return headers.link_alternates(
-                respond.text(f"406 Not Acceptable: {e}", 406), alternates(fmt)
-            )
-    headers.link_alternates(response, alternates(fmt))
-    return headers.cacheable(response, f"shapes-{fmt.name}")
+    return DOCUMENT.represent(
+        fmt,
+        lambda: respond.html(
+            "shapes.html", shapes=publication().shapes, alternates=DOCUMENT.alternates(HTML)
+        ),
+        lambda: shapes_quads(knowledge_graph()),
+        f"shapes-{fmt.name}",
+    )
