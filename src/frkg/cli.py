@@ -255,5 +255,7 @@ def build(outdir: str, listen: str, web_root: str | None, live_url: str | None, 
     )
     if layout.dynamic:
         click.echo("left to a live server: " + ", ".join(sorted(layout.dynamic)), err=True)
+    for url, status in sorted(layout.missing.items()):
+        click.echo(f"warning: {url} is linked but the app answers {status}; not exported", err=True)
     for name, path in written.items():
         click.echo(f"wrote {name} configuration to {path}", err=True)

@@ -126,6 +126,10 @@ class Layout:
     refused: dict[str, str] = field(default_factory=dict)
     #: error bodies by name -> file
     errors: dict[str, str] = field(default_factory=dict)
+    #: url path -> (status, Location, headers) of the redirects the app makes
+    redirects: dict[str, tuple[int, str, dict[str, str]]] = field(default_factory=dict)
+    #: URLs linked from pages that the app itself answers with an error (status)
+    missing: dict[str, int] = field(default_factory=dict)
     #: url -> headers for the 303 of /id/{slug} ({slug} placeholder), from the app
     thing_headers: dict[str, str] = field(default_factory=dict)
     #: the app's 405 body (a web server sends it inline)
@@ -169,6 +173,8 @@ def classify(url: str, base: str) -> Target | str | None:
         if ".." in m[2].split("/"):
             return None
         return Target(path, path[1:], "fixed", path.rsplit(".", 1)[-1])
+    if re.fullmatch(r"/ontology/[A-Za-z0-9._~-]+", path):
+        return Target(path, "", "redirect", "")
     if path in DYNAMIC or path.startswith("/ontology/"):
         return "dynamic"
     if m := re.fullmatch(r"/page/([^/]+)", path):
@@ -343,8 +349,14 @@ def build(app, outdir: Path) -> Layout:
         if status == 406 and target.route in ("data", "fixed"):
             layout.refused[target.url] = _write_error(public, f"refused{target.url}.txt", body)
             continue
+        if status in (301, 302, 303, 307, 308) and target.route == "redirect":
+            managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}
+            layout.redirects[target.url] = (status, headers["Location"], managed)
+            continue
         if status != 200:
-            raise BuildError(f"{target.url} answered {status}, expected 200")
+            # a page links something the app does not have: the static site will not either
+            layout.missing[target.url] = status
+            continue
         _write(public / target.file, body, headers)
         layout.counts[target.route] += 1
         managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}

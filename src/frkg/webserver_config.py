@@ -192,8 +192,8 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
     common = _headers(COMMON, "        ")
     cors = _headers(CORS, "        ")
     if live_url:
-        live = live_url.rstrip("/")
-        dynamic = [f"        return 307 {_literal(live)}$request_uri;"]
+        live = _literal(live_url.rstrip("/"))[1:-1]
+        dynamic = [f'        return 307 "{live}$request_uri";']
     else:
         dynamic = [
             f"        error_page 404 /{INTERNAL}/dynamic.$frkg_accept_error;",
@@ -260,6 +260,14 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
     for path in static_site.DYNAMIC:
         s += [f"    location = {path} {{", *dynamic, "    }"]
     s += ["    location ^~ /ontology/ {", *dynamic, "    }", ""]
+    s += ["    # redirects the app makes (the ontology's version IRI)"]
+    for url, (status, location, headers) in sorted(layout.redirects.items()):
+        s += [
+            f"    location = {url} {{",
+            *_headers(headers, "        "),
+            f"        return {status} {_literal(location)};",
+            "    }",
+        ]
 
     s += ["    # URLs with a file of their own, headers as the app sent them"]
     negotiated_targets = {f"/{stem}." for stem in ("ontology", "void", "shapes")}
