@@ -405,13 +405,76 @@ def nginx_server(static_export) -> str:
     return static_export.url
 
 
-@pytest.fixture(scope="session", params=["frkg serve", "nginx"])
+@pytest.fixture(scope="session", params=["frkg serve", "nginx", "apache"])
 def any_server(request) -> ServerURL:
-    """The fixture dataset served by ``frkg serve`` and by nginx from its static export.
+    """The fixture dataset served by ``frkg serve``, and by nginx and Apache from its export.
 
-    Tests written against it hold for both; where nginx differs, the test says so with
-    ``any_server.kind`` and the README's "Static export" section documents it.
+    Tests written against it hold for all three; where a web server differs, the test says so
+    with ``any_server.kind`` and the README's "Static export" section documents it.
     """
-    if request.param == "nginx":
-        return ServerURL(request.getfixturevalue("nginx_server"), "nginx")
-    return ServerURL(request.getfixturevalue("fixture_server"), "frkg serve")
+    fixture = {"frkg serve": "fixture_server", "nginx": "nginx_server", "apache": "apache_server"}
+    return ServerURL(request.getfixturevalue(fixture[request.param]), request.param)
+
+
+# -- Static export served by Debian's Apache httpd with the generated .htaccess -------------------
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+
+
+@contextmanager
+def running_apache(sources: dict[str, list[Path]]) -> Iterator[str]:
+    """Export ``sources`` for a free port and serve it with apache2 and the export's .htaccess.
+
+    Apache refuses to serve as root, so when the tests run as root its workers are "nobody":
+    the export goes to a world-readable temporary folder of its own, removed afterwards.
+    """
+    import tempfile
+
+    from frkg import webserver_config
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    outdir = Path(tempfile.mkdtemp(prefix="frkg-apache-"))
+    outdir.chmod(0o755)
+    proc = None
+    try:
+        layout = export_fixture(sources, outdir, base)
+        user = "nobody" if os.geteuid() == 0 else None
+        written = webserver_config.write_configs(layout, outdir, f"127.0.0.1:{port}", user=user)
+        for path in outdir.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        proc = subprocess.Popen(
+            [APACHE, "-f", str(written["apache-standalone"]), "-DFOREGROUND"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"apache2 exited with {proc.returncode}:\n{proc.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("apache2 did not listen in time") from None
+                time.sleep(0.05)
+        yield base
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def apache_server(fixture_sources) -> Iterator[str]:
+    """The fixture dataset's static export served by Apache httpd on 127.0.0.1."""
+    with running_apache(fixture_sources) as url:
+        yield url

@@ -15,6 +15,16 @@ from http_helpers import fetch, parse_rdf
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
+def location(server, reply) -> str:
+    """The redirect target as a path. frkg serve and nginx send the path; Apache's mod_rewrite
+    always sends an absolute URL (RFC 9110 section 10.2.2 allows both): same target."""
+    sent = reply.headers["Location"]
+    if server.kind == "apache":
+        assert sent.startswith(server.rstrip("/") + "/")
+        return sent[len(server.rstrip("/")) :]
+    return sent
+
+
 # -- 303 See Other from the thing to its documents (Cool URIs section 4.3) -------------------
 
 
@@ -46,7 +56,7 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 def test_thing_iri_answers_303_to_the_chosen_document(any_server, accept, target):
     reply = fetch(any_server + "id/ada-example", {"Accept": accept} if accept else {})
     assert reply.status == 303
-    assert reply.headers["Location"] == target
+    assert location(any_server, reply) == target
     assert "accept" in reply.vary()  # RFC 9110 section 12.5.5: the 303 varies too
 
 
@@ -62,19 +72,21 @@ def test_thing_iri_answers_303_to_the_chosen_document(any_server, accept, target
 )
 def test_format_parameter_overrides_accept(any_server, query, target):
     reply = fetch(f"{any_server}id/ada-example?{query}", {"Accept": "text/html"})
-    assert (reply.status, reply.headers["Location"]) == (303, target)
+    assert (reply.status, location(any_server, reply)) == (303, target)
 
 
 def test_unknown_format_parameter_is_a_bad_request_naming_the_formats(any_server):
     reply = fetch(any_server + "id/ada-example?format=pdf")
     assert reply.status == 400
-    assert "pdf" in reply.text and "turtle" in reply.text and "json-ld" in reply.text
+    assert "turtle" in reply.text and "json-ld" in reply.text
+    # Apache's answer is a file: it cannot repeat the word it did not know
+    assert ("pdf" in reply.text) == (any_server.kind != "apache")
 
 
 def test_303_can_be_followed_to_a_document_of_the_chosen_type(any_server):
     for fmt in RDF_FORMATS:
         reply = fetch(any_server + "id/ada-example", {"Accept": fmt.media_type})
-        document = fetch(any_server + reply.headers["Location"].lstrip("/"))
+        document = fetch(any_server + location(any_server, reply).lstrip("/"))
         assert document.status == 200 and document.media_type == fmt.media_type
 
 
@@ -239,6 +251,8 @@ def test_head_is_get_without_the_body(any_server, path, headers):
     head = fetch(any_server + path, headers, method="HEAD")
     assert head.status == get.status and head.body == b""
     ignore = {"date"}
+    if any_server.kind == "apache" and get.status != 200:
+        ignore.add("content-length")  # Apache leaves it out of HEAD for redirects and errors
     assert {k.lower(): v for k, v in head.headers.items() if k.lower() not in ignore} == {
         k.lower(): v for k, v in get.headers.items() if k.lower() not in ignore
     }

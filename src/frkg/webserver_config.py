@@ -459,6 +459,473 @@ def standalone_nginx(include: str, prefix: str, user: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- Apache httpd 2.4 (.htaccess) -----------------------------------------------------------------
+
+#: Variables the rules set; Apache renames them REDIRECT_* after an internal redirect, so the
+#: rules copy them back first thing in the next round.
+APACHE_VARS = ("FRKG_S", "FRKG_N", "FRKG_P", "FRKG_K", "FRKG_CL", "FRKG_NEG", "FRKG_GZ", "FRKG_PRE")
+#: Error bodies by file stem -> (status line, from which error file)
+_REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable"}
+
+
+def _a(value: str) -> str:
+    """``value`` as an Apache double-quoted argument."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _ar(pattern: str) -> str:
+    """A regular expression as a mod_rewrite argument (its parser keeps backslashes as they are;
+    the patterns here hold no space and no quote)."""
+    if " " in pattern or '"' in pattern:
+        raise static_site.BuildError(f"cannot write {pattern!r} to a RewriteCond")
+    return '"' + pattern + '"'
+
+
+def _a_header(value: str) -> str:
+    """A header template as a mod_headers value: % doubled, placeholders as %{VAR}e."""
+    value = value.replace("%", "%%")
+    names = {"slug": "FRKG_S", "name": "FRKG_N", "page": "FRKG_P"}
+    return _a(_PLACEHOLDER.sub(lambda m: "%{" + names[m[1]] + "}e", value))
+
+
+def _a_words(words) -> str:
+    return "^(?:" + "|".join(re.escape(w) for w in words) + ")$"
+
+
+def _apache_negotiation(n: Negotiation, words: dict[str, str] | None) -> list[str]:
+    """Rules that set FRKG_X_{NAME}: the suffix, "none" (406) or "!" (unknown ?format=)."""
+    var = f"FRKG_X_{n.name.upper()}"
+    out = [f"# {n.name}: ?format= first, then Accept (q-values compared to one decimal)"]
+    if words:
+        by_suffix: dict[str, list[str]] = {}
+        for word, suffix in words.items():
+            by_suffix.setdefault(suffix, []).append(word)
+        for suffix, spelled in by_suffix.items():
+            out += [
+                f"RewriteCond %{{ENV:FRKG_FW}} {_ar(_a_words(spelled))} [NC]",
+                f"RewriteRule ^ - [E={var}:{suffix}]",
+            ]
+        out += [
+            "RewriteCond %{ENV:FRKG_FW} !^$",
+            f"RewriteCond %{{ENV:{var}}} ^$",
+            f"RewriteRule ^ - [E={var}:!]",
+        ]
+    out += [
+        f"RewriteCond %{{ENV:{var}}} ^$",
+        "RewriteCond %{HTTP:Accept} ^$ [NV]",
+        f"RewriteRule ^ - [E={var}:{n.first}]",
+    ]
+    for rule in conneg_rules.accept_rules(n):
+        out += [
+            f"RewriteCond %{{ENV:{var}}} ^$",
+            f"RewriteCond %{{HTTP:Accept}} {_ar(rule.pattern)} [NC,NV]",
+            f"RewriteRule ^ - [E={var}:{rule.choice}]",
+        ]
+    out += [
+        f"RewriteCond %{{ENV:{var}}} ^$",
+        f"RewriteRule ^ - [E={var}:{n.fallback or 'none'}]",
+    ]
+    return out
+
+
+def _skip(block: list[str], unless: str) -> list[str]:
+    """``block`` (rewrite rules) skipped entirely unless the path matches ``unless``."""
+    rules = sum(1 for line in block if line.startswith("RewriteRule"))
+    return [f"RewriteRule !{unless} - [S={rules}]", *block]
+
+
+def apache_error_files(layout: Layout, public: Path) -> None:
+    """The error bodies as mod_asis files (status and type in the file) for the .htaccess."""
+    folder = public / INTERNAL / "apache"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, status: int, file: str, body: bytes | None = None) -> None:
+        data = body if body is not None else (public / file.lstrip("/")).read_bytes()
+        content_type = content_type_of(file) or "text/plain; charset=utf-8"
+        head = f"Status: {status} {_REASONS[status]}\nContent-Type: {content_type}\n\n"
+        (folder / f"{name}.asis").write_bytes(head.encode() + data)
+
+    for name, file in layout.errors.items():
+        stem = name.rsplit(".", 1)[0]
+        status = 406 if stem.startswith("406") else 404
+        write(name if status == 404 else stem, status, file)
+    write("thing-404.none", 404, layout.errors["thing-404.txt"])
+    write("list-404.none", 404, layout.errors["list-404.txt"])
+    for name, text in layout.unknown_format.items():
+        body = text.replace(" '{word}'", "").encode()
+        write(f"400-{name}", 400, "x.txt", body)
+    for key, text in (
+        ("property", "give the property IRI as ?property="),
+        ("direction", "direction must be 'out' or 'in'"),
+        ("page", "page must be a whole number from 1"),
+    ):
+        write(f"400-{key}", 400, "x.txt", f"400 Bad Request: {text}\n".encode())
+    for file in layout.refused.values():
+        body = (public / file.lstrip("/")).read_bytes()
+        write(file.strip("/").replace("/", "-"), 406, "x.txt", body)
+    suffixes = layout.unknown_suffix.replace(" the suffix .{suffix}", " that suffix")
+    write("unknown-suffix", 404, "x.txt", suffixes.encode())
+
+
+def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
+    """An Apache httpd 2.4 ``.htaccess`` for ``OUTDIR/public`` answering like ``frkg serve``."""
+    from frkg.web import browse, entities
+
+    n = layout.negotiations
+    slug = "[A-Za-z0-9][A-Za-z0-9._~:-]*"
+    dotless = "[A-Za-z0-9][A-Za-z0-9_~:-]*"
+    rdf = "|".join(_suffixes(layout, RDF))
+    root = root.rstrip("/")
+    errors = f"{INTERNAL}/apache"
+    out = [
+        "# Apache httpd 2.4 configuration for a static export of frkg, generated by `frkg build`:",
+        "# rebuild rather than edit. It answers like `frkg serve` (see the README, 'Static export').",
+        "# Needs mod_rewrite, mod_headers, mod_mime and mod_asis, `AllowOverride All` on this folder,",
+        f"# and this folder at {root} (the rules look for files there; `frkg build --web-root`).",
+        "# For speed, put it inside <Directory> in the server configuration instead.",
+        "Options -MultiViews -Indexes",
+        "<IfModule mod_dir.c>",
+        "    DirectorySlash Off",
+        "    DirectoryIndex disabled",
+        "</IfModule>",
+        "FileETag MTime Size",
+        "AddDefaultCharset Off",
+        "AddHandler send-as-is .asis",
+        "RemoveEncoding .gz",
+        *[f"AddType {_a(content_type_of('x.' + s))} .{s}" for s in sorted(TYPES)],
+        "",
+        "RewriteEngine On",
+        "RewriteBase /",
+        "# An internal redirect renames the variables REDIRECT_*: take them back, and serve what",
+        "# the first round chose (a .gz twin gets its own type and Content-Encoding).",
+    ]
+    for var in APACHE_VARS:
+        out += [f"RewriteCond %{{ENV:REDIRECT_{var}}} (.+)", f"RewriteRule ^ - [E={var}:%1]"]
+    for suffix in sorted(TYPES):
+        if suffix == "gz" or TYPES[suffix] not in CHARSET_TYPES:
+            continue
+        out += [
+            "RewriteCond %{ENV:FRKG_GZ} =1",
+            f"RewriteRule \\.{suffix}\\.gz$ - {_a('[T=' + content_type_of('x.' + suffix) + ']')}",
+        ]
+    out += [
+        "RewriteCond %{ENV:REDIRECT_STATUS} !^$",
+        "RewriteRule ^ - [L]",
+        "",
+        "# methods: OPTIONS is a CORS preflight; anything but GET and HEAD is 405",
+        "RewriteCond %{REQUEST_METHOD} =OPTIONS",
+        f"RewriteRule ^ {INTERNAL}/preflight [E=FRKG_PRE:1,L]",
+        "RewriteCond %{REQUEST_METHOD} !^(?:GET|HEAD)$",
+        "RewriteRule ^ - [R=405,L]",
+        "",
+        "# the raw ?format= word, and which answer errors get (HTML for browsers, else text)",
+        "RewriteCond %{QUERY_STRING} (?:^|&)format=([^&]+)",
+        "RewriteRule ^ - [E=FRKG_FW:%1]",
+        *_apache_negotiation(n[static_site.ERROR], None),
+        "",
+    ]
+    out += _skip(
+        _apache_negotiation(n[THING], conneg_rules.format_words(entities.THING_OFFERS)),
+        f"^(?:id/{slug}|ontology|void|shapes|\\.well-known/void)$",
+    )
+    out += _skip(
+        _apache_negotiation(n[RDF], conneg_rules.format_words(RDF_FORMATS_OF(layout))),
+        f"^data/{dotless}$",
+    )
+    out += _skip(
+        _apache_negotiation(n[LIST], conneg_rules.format_words(browse.OFFERS)),
+        f"^(?:browse/{slug}|source/{slug})$",
+    )
+    out += _skip(
+        _apache_negotiation(n[static_site.INDEX], conneg_rules.format_words(browse.INDEX_OFFERS)),
+        "^browse$",
+    )
+    out.append("")
+
+    # live-only URLs
+    if live_url:
+        live = live_url.rstrip("/")
+        out += [
+            "# live-only URLs go to the live server (the query string follows)",
+            f"RewriteRule ^(?:search|sparql|health|ontology/.*)$ {live}/$0 [R=307,L]",
+            "RewriteCond %{QUERY_STRING} (?:^|&)class=",
+            f"RewriteRule ^browse$ {live}/$0 [R=307,L]",
+            "RewriteCond %{QUERY_STRING} !^(?:(?:page|format)=[^&]*(?:&|$))*$",
+            f"RewriteRule ^browse/.+$ {live}/$0 [R=307,L]",
+        ]
+    else:
+        dynamic = f"{errors}/dynamic.%{{ENV:FRKG_X_ERROR}}.asis"
+        out += [
+            "# live-only URLs: search, SPARQL, status, filtered lists",
+            f"RewriteRule ^(?:search|sparql|health)$ {dynamic} [L]",
+            "RewriteCond %{QUERY_STRING} (?:^|&)class=",
+            f"RewriteRule ^browse$ {dynamic} [L]",
+            "RewriteCond %{QUERY_STRING} !^(?:(?:page|format)=[^&]*(?:&|$))*$",
+            f"RewriteRule ^browse/.+$ {dynamic} [L]",
+        ]
+    for url, (status, location, _) in sorted(layout.redirects.items()):
+        out += [f"RewriteRule ^{re.escape(url[1:])}$ {location} [R={status},QSD,E=FRKG_K:{url},L]"]
+    out.append("")
+
+    fixed = "|".join(re.escape(u[1:]) for u in sorted(layout.fixed) if u != "/")
+    out += [
+        "# files served at their own URL",
+        f"RewriteRule ^$ - [E=FRKG_K:/,E=FRKG_F:index.html,E=FRKG_E:not-found.html]",
+        f"RewriteRule ^(?:{fixed})$ - [E=FRKG_K:/$0,E=FRKG_F:$0,E=FRKG_E:not-found.txt]",
+    ]
+    for url, file in sorted(layout.refused.items()):
+        name = file.strip("/").replace("/", "-")
+        out.append(f"RewriteRule ^{re.escape(url[1:])}$ {errors}/{name}.asis [E=!FRKG_K,L]")
+    for url, stem in (
+        ("ontology", "ontology"),
+        ("void", "void"),
+        ("\\.well-known/void", "void"),
+        ("shapes", "shapes"),
+    ):
+        out += [
+            f"RewriteRule ^{url}$ - [E=FRKG_R:{stem}]",
+            f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
+            "RewriteCond %{ENV:FRKG_X_THING} =!",
+            f"RewriteRule ^ {errors}/400-{THING}.asis [E=!FRKG_K,L]",
+            f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
+            "RewriteCond %{ENV:FRKG_X_THING} =none",
+            f"RewriteRule ^ {errors}/406-{THING}.asis [E=!FRKG_K,L]",
+            f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
+            f"RewriteRule ^ - [E=FRKG_K:/{stem}.%{{ENV:FRKG_X_THING}},"
+            f"E=FRKG_F:{stem}.%{{ENV:FRKG_X_THING}},E=FRKG_NEG:1,"
+            f"E=FRKG_CL:/{stem}.%{{ENV:FRKG_X_THING}},E=FRKG_R:]",
+        ]
+    out += [
+        "",
+        "# things: 303 See Other to the page or a document (Cool URIs section 4.3)",
+        f"RewriteRule ^id/({slug})$ - [E=FRKG_S:$1,E=FRKG_R:thing,E=FRKG_K:thing]",
+        "RewriteCond %{ENV:FRKG_R} =thing",
+        "RewriteCond %{ENV:FRKG_X_THING} =!",
+        f"RewriteRule ^ {errors}/400-{THING}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =thing",
+        f"RewriteCond {_ar(root + '/page/%{ENV:FRKG_S}.html')} !-f",
+        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_THING}}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =thing",
+        "RewriteCond %{ENV:FRKG_X_THING} =none",
+        f"RewriteRule ^ {errors}/406-{THING}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =thing",
+        "RewriteCond %{ENV:FRKG_X_THING} =html",
+        "RewriteRule ^ /page/%{ENV:FRKG_S} [R=303,QSD,L]",
+        "RewriteCond %{ENV:FRKG_R} =thing",
+        "RewriteRule ^ /data/%{ENV:FRKG_S}.%{ENV:FRKG_X_THING} [R=303,QSD,L]",
+        "",
+        "# documents and pages",
+        f"RewriteRule ^data/({slug})\\.({rdf})$ - "
+        "[E=FRKG_S:$1,E=FRKG_K:data/$2,E=FRKG_F:$0,E=FRKG_E:thing-404.$2]",
+        "RewriteCond %{ENV:FRKG_F} ^$",
+        f"RewriteRule ^data/[^/]*\\.([^/.]*)$ {errors}/unknown-suffix.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^data/({dotless})$ - [E=FRKG_S:$1,E=FRKG_R:data]",
+        "RewriteCond %{ENV:FRKG_R} =data",
+        "RewriteCond %{ENV:FRKG_X_RDF} =!",
+        f"RewriteRule ^ {errors}/400-{RDF}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =data",
+        f"RewriteCond {_ar(root + '/page/%{ENV:FRKG_S}.html')} !-f",
+        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_RDF}}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =data",
+        "RewriteCond %{ENV:FRKG_X_RDF} =none",
+        f"RewriteRule ^ {errors}/406-{RDF}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =data",
+        "RewriteRule ^ - [E=FRKG_K:data/%{ENV:FRKG_X_RDF},"
+        "E=FRKG_F:data/%{ENV:FRKG_S}.%{ENV:FRKG_X_RDF},E=FRKG_NEG:1,"
+        "E=FRKG_CL:/data/%{ENV:FRKG_S}.%{ENV:FRKG_X_RDF},E=FRKG_E:thing-404.%{ENV:FRKG_X_RDF}]",
+        f"RewriteRule ^page/({slug})$ - "
+        "[E=FRKG_S:$1,E=FRKG_K:page/html,E=FRKG_F:page/$1.html,E=FRKG_E:thing-404.html]",
+        f"RewriteRule ^page/({slug})/links$ - [E=FRKG_S:$1,E=FRKG_R:links]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteCond %{QUERY_STRING} !(?:^|&)property=[^&]",
+        f"RewriteRule ^ {errors}/400-property.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteCond %{QUERY_STRING} (?:^|&)direction=(?!(?:in|out)(?:&|$))",
+        f"RewriteRule ^ {errors}/400-direction.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteCond %{QUERY_STRING} (?:^|&)page=(?![1-9][0-9]{0,8}(?:&|$))",
+        f"RewriteRule ^ {errors}/400-page.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteRule ^ - [E=FRKG_QD:out,E=FRKG_P:1,E=FRKG_PK:none]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteCond %{QUERY_STRING} (?:^|&)direction=(in|out)(?:&|$)",
+        "RewriteRule ^ - [E=FRKG_QD:%1]",
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteCond %{QUERY_STRING} (?:^|&)page=([1-9][0-9]*)(?:&|$)",
+        "RewriteRule ^ - [E=FRKG_P:%1]",
+    ]
+    for key, spellings in sorted(layout.properties.items()):
+        out += [
+            "RewriteCond %{ENV:FRKG_R} =links",
+            f"RewriteCond %{{QUERY_STRING}} "
+            f"{_ar('(?:^|&)property=(?:' + '|'.join(re.escape(x) for x in spellings) + ')(?:&|$)')}"
+            " [NC]",
+            f"RewriteRule ^ - [E=FRKG_PK:{key}]",
+        ]
+    out += [
+        "RewriteCond %{ENV:FRKG_R} =links",
+        "RewriteRule ^ - [E=FRKG_K:links/html,E=FRKG_E:thing-404.html,"
+        "E=FRKG_F:page/%{ENV:FRKG_S}/links/%{ENV:FRKG_QD}-%{ENV:FRKG_PK}-%{ENV:FRKG_P}.html]",
+        "",
+        "# lists: the class index, class lists without filters, sources (Accept or ?format=)",
+        "RewriteRule ^browse$ - [E=FRKG_R:index]",
+        "RewriteCond %{ENV:FRKG_R} =index",
+        "RewriteCond %{ENV:FRKG_X_INDEX} =!",
+        f"RewriteRule ^ {errors}/400-{static_site.INDEX}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =index",
+        "RewriteCond %{ENV:FRKG_X_INDEX} =none",
+        f"RewriteRule ^ {errors}/406-{static_site.INDEX}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =index",
+        "RewriteRule ^ - [E=FRKG_K:browse-index/%{ENV:FRKG_X_INDEX},"
+        "E=FRKG_F:browse/index.%{ENV:FRKG_X_INDEX},E=FRKG_E:list-404.%{ENV:FRKG_X_INDEX}]",
+        f"RewriteRule ^browse/({slug})$ - [E=FRKG_N:$1,E=FRKG_R:browse,E=FRKG_P:1]",
+        f"RewriteRule ^source/({slug})$ - [E=FRKG_S:$1,E=FRKG_R:source]",
+        "RewriteCond %{ENV:FRKG_R} ^(?:browse|source)$",
+        "RewriteCond %{ENV:FRKG_X_LIST} =!",
+        f"RewriteRule ^ {errors}/400-{LIST}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} ^(?:browse|source)$",
+        "RewriteCond %{ENV:FRKG_X_LIST} =none",
+        f"RewriteRule ^ {errors}/406-{LIST}.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =browse",
+        "RewriteCond %{QUERY_STRING} (?:^|&)page=(?![1-9][0-9]{0,8}(?:&|$))",
+        f"RewriteRule ^ {errors}/400-page.asis [E=!FRKG_K,L]",
+        "RewriteCond %{ENV:FRKG_R} =browse",
+        "RewriteCond %{QUERY_STRING} (?:^|&)page=([1-9][0-9]*)(?:&|$)",
+        "RewriteRule ^ - [E=FRKG_P:%1]",
+        "RewriteCond %{ENV:FRKG_R} =browse",
+        "RewriteCond %{ENV:FRKG_P} =1",
+        "RewriteRule ^ - [E=FRKG_K:browse/%{ENV:FRKG_X_LIST}/first]",
+        "RewriteCond %{ENV:FRKG_R} =browse",
+        "RewriteCond %{ENV:FRKG_P} !=1",
+        "RewriteRule ^ - [E=FRKG_K:browse/%{ENV:FRKG_X_LIST}/next]",
+        "RewriteCond %{ENV:FRKG_R} =browse",
+        "RewriteRule ^ - [E=FRKG_F:browse/%{ENV:FRKG_N}/%{ENV:FRKG_P}.%{ENV:FRKG_X_LIST},"
+        "E=FRKG_E:list-404.%{ENV:FRKG_X_LIST}]",
+        "RewriteCond %{ENV:FRKG_R} =source",
+        "RewriteRule ^ - [E=FRKG_K:source/%{ENV:FRKG_X_LIST},"
+        "E=FRKG_F:source/%{ENV:FRKG_S}.%{ENV:FRKG_X_LIST},E=FRKG_E:list-404.%{ENV:FRKG_X_LIST}]",
+        "",
+        "# serve the chosen file (its gzip twin to clients that take gzip), else the route's 404",
+        "RewriteCond %{ENV:FRKG_F} !^$",
+        "RewriteCond %{HTTP:Accept-Encoding} gzip(?!\\s*;\\s*q=0(?:\\.0*)?\\s*(?:,|$)) [NC,NV]",
+        f"RewriteCond {_ar(root + '/%{ENV:FRKG_F}.gz')} -f",
+        "RewriteRule ^ %{ENV:FRKG_F}.gz [E=FRKG_GZ:1,L]",
+        "RewriteCond %{ENV:FRKG_F} !^$",
+        f"RewriteCond {_ar(root + '/%{ENV:FRKG_F}')} -f",
+        "RewriteRule ^ %{ENV:FRKG_F} [L]",
+        "RewriteCond %{ENV:FRKG_F} !^$",
+        f"RewriteRule ^ {errors}/%{{ENV:FRKG_E}}.asis [E=!FRKG_K,L]",
+        "# anything else does not exist",
+        f"RewriteRule ^ {errors}/not-found.%{{ENV:FRKG_X_ERROR}}.asis [E=!FRKG_K,L]",
+        "",
+    ]
+    out += _apache_headers(layout)
+    return "\n".join(out) + "\n"
+
+
+def RDF_FORMATS_OF(layout: Layout):
+    """The RDF formats of the export's document negotiation, in its order."""
+    from frkg.formats import by_suffix
+
+    return tuple(by_suffix(s) for s in _suffixes(layout, RDF))
+
+
+def _apache_headers(layout: Layout) -> list[str]:
+    """mod_headers lines: each (header, value) once, for the set of keys (FRKG_K) sending it."""
+    keyed: dict[str, dict[str, str]] = {}
+    for url, (_, headers) in layout.fixed.items():
+        keyed[url] = dict(headers)
+    for route, variants in layout.templates.items():
+        for variant, headers in variants.items():
+            keyed[f"{route}/{variant}"] = dict(headers)
+    keyed["thing"] = dict(layout.thing_headers)
+    for url, (_, _, headers) in layout.redirects.items():
+        keyed[url] = dict(headers)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key, headers in keyed.items():
+        negotiable = key.startswith(("/ontology.", "/void.", "/shapes.", "data/"))
+        for name, value in headers.items():
+            if name in COMMON:
+                continue
+            if name == "Vary" and negotiable:
+                continue  # below: it depends on whether the request was negotiated
+            groups.setdefault((name, value), []).append(key)
+    out = [
+        "# headers: on every response, then by what was served (FRKG_K)",
+        *[f"Header always set {name} {_a(value)}" for name, value in COMMON.items()],
+        "# errors vary with Accept and may be read from any origin, as the app's do",
+        f'Header always set Vary "Accept, Accept-Encoding" "expr=-z reqenv(\'FRKG_K\')"',
+        *[
+            f"Header always set {name} {_a(value)} \"expr=-z reqenv('FRKG_K')\""
+            for name, value in CORS.items()
+        ],
+    ]
+    for (name, value), keys in sorted(groups.items()):
+        listed = ", ".join("'" + k.replace("'", "") + "'" for k in sorted(keys))
+        out.append(
+            f"Header always set {name} {_a_header(value)} \"expr=reqenv('FRKG_K') in {{{listed}}}\""
+        )
+    out += [
+        "# negotiated representations: Vary and Content-Location",
+        "Header always set Vary \"Accept, Accept-Encoding\" \"expr=reqenv('FRKG_NEG') == '1'\"",
+        'Header always set Vary "Accept-Encoding" '
+        "\"expr=reqenv('FRKG_NEG') != '1' && reqenv('FRKG_K') =~ m#^(/ontology|/void|/shapes|data/)#\"",
+        "Header always set Content-Location %{FRKG_CL}e \"expr=-n reqenv('FRKG_CL')\"",
+        "# gzip twins",
+        "Header always set Content-Encoding gzip \"expr=reqenv('FRKG_GZ') == '1'\"",
+        "# CORS preflight and 405",
+        f'Header always set Access-Control-Allow-Methods "{METHODS}" '
+        "\"expr=reqenv('FRKG_PRE') == '1'\"",
+        'Header always set Access-Control-Allow-Headers "%{Access-Control-Request-Headers}i" '
+        "\"expr=reqenv('FRKG_PRE') == '1' && -n req('Access-Control-Request-Headers')\"",
+        'Header always set Access-Control-Allow-Headers "*" '
+        "\"expr=reqenv('FRKG_PRE') == '1' && -z req('Access-Control-Request-Headers')\"",
+        "Header always set Access-Control-Max-Age \"86400\" \"expr=reqenv('FRKG_PRE') == '1'\"",
+        "Header unset Allow \"expr=reqenv('FRKG_PRE') == '1'\"",
+        f'Header always set Allow "{METHODS}" '
+        "\"expr=reqenv('FRKG_PRE') == '1' || %{REQUEST_STATUS} == 405\"",
+        "# redirects: a path, as the app sends it",
+        'Header always edit Location ^https?://[^/]+ ""',
+        'Header edit Location ^https?://[^/]+ ""',
+    ]
+    return out
+
+
+def standalone_apache(root: str, listen: str, prefix: str, modules: str, user: str | None) -> str:
+    """A complete httpd.conf serving ``root`` with its .htaccess (tests, trials)."""
+    lines = [
+        "# Run the export with Debian's apache2 binary, without the system's configuration:",
+        "#   apache2 -f httpd.conf -DFOREGROUND",
+        "ServerName 127.0.0.1",
+        f"Listen {listen}",
+        f"PidFile {_a(prefix + '/httpd.pid')}",
+        f"ErrorLog {_a(prefix + '/error.log')}",
+        f"DefaultRuntimeDir {_a(prefix)}",
+        "LogLevel warn",
+    ]
+    for module in ("mpm_event", "authz_core", "mime", "rewrite", "headers", "asis"):
+        lines.append(f"LoadModule {module}_module {_a(modules + '/mod_' + module + '.so')}")
+    if user:
+        lines += [f"User {user}", f"Group {user if user != 'nobody' else 'nogroup'}"]
+    lines += [
+        "TypesConfig /dev/null",
+        "TraceEnable off",
+        f"DocumentRoot {_a(root)}",
+        "<Directory />",
+        "    AllowOverride None",
+        "    Require all denied",
+        "</Directory>",
+        f"<Directory {_a(root)}>",
+        "    AllowOverride All",
+        "    Require all granted",
+        "</Directory>",
+        '<Files ".ht*">',
+        "    Require all denied",
+        "</Files>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def write_configs(
     layout: Layout,
     outdir: Path,
@@ -466,14 +933,36 @@ def write_configs(
     web_root: str | None = None,
     live_url: str | None = None,
     user: str | None = None,
+    apache_modules: str = "/usr/lib/apache2/modules",
 ) -> dict[str, Path]:
-    """Write ``nginx/frkg.conf``, a standalone ``nginx/nginx.conf`` and ``public/.htaccess``."""
+    """Write ``nginx/frkg.conf`` and ``public/.htaccess``, and standalone configurations that
+    run each server unprivileged from OUTDIR (``nginx/nginx.conf``, ``apache/httpd.conf``).
+
+    ``user`` is the user the servers' workers run as when they are started as root.
+    """
     outdir = outdir.resolve()
-    root = web_root or str(outdir / "public")
+    public = outdir / "public"
+    root = web_root or str(public)
     folder = outdir / "nginx"
     (folder / "tmp").mkdir(parents=True, exist_ok=True)
     include = folder / "frkg.conf"
     include.write_text(nginx(layout, root, listen, live_url), encoding="utf-8")
     main = folder / "nginx.conf"
     main.write_text(standalone_nginx(str(include), str(folder), user), encoding="utf-8")
-    return {"nginx": include, "nginx-standalone": main}
+    apache_error_files(layout, public)
+    (public / INTERNAL / "preflight").write_bytes(b"")
+    access = public / ".htaccess"
+    access.write_text(htaccess(layout, root, live_url), encoding="utf-8")
+    apache = outdir / "apache"
+    apache.mkdir(exist_ok=True)
+    httpd = apache / "httpd.conf"
+    apache_user = user.split()[0] if user else None
+    httpd.write_text(
+        standalone_apache(root, listen, str(apache), apache_modules, apache_user), encoding="utf-8"
+    )
+    return {
+        "nginx": include,
+        "nginx-standalone": main,
+        "apache": access,
+        "apache-standalone": httpd,
+    }
