@@ -437,3 +437,89 @@ def test_frkg_build_refuses_a_slug_a_web_server_cannot_serve_safely(tmp_path):
     done = _build(tmp_path, "--data", str(data), "--shapes", str(FIXTURES / "empty"))
     assert done.returncode == 1
     assert "cannot be exported safely" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- Apache: the same answers as nginx ------------------------------------------------------------
+
+
+def _same_content(ours, our_base: str, theirs, their_base: str) -> bool:
+    """Same content once each server's own base is taken out (each export has its base).
+
+    The two exports are two loads: blank-node labels differ, so RDF (and a page's embedded
+    JSON-LD) is compared as graphs.
+    """
+    media_type = ours.media_type
+    if media_type == "application/gzip":
+        media_type = "application/n-quads"  # the one gzip file compared here
+    rdf = media_type in RDF_MEDIA_TYPES
+    base = "http://base.example/" if rdf else "/"
+
+    def text(reply, own) -> bytes:
+        body = reply.body
+        if "Content-Encoding" in reply.headers or reply.media_type == "application/gzip":
+            body = gzip.decompress(body)
+        return body.replace(own.encode(), base.encode())
+
+    a, b = text(ours, our_base), text(theirs, their_base)
+    if media_type == "text/html":
+        (page_a, data_a), (page_b, data_b) = _split_jsonld(a), _split_jsonld(b)
+        return page_a == page_b and all(
+            isomorphic(parse_rdf(x, "application/ld+json"), parse_rdf(y, "application/ld+json"))
+            for x, y in zip(data_a, data_b, strict=True)
+        )
+    if not rdf or not a.strip() or a.lstrip().startswith(b"#"):
+        return a == b
+    graphs = []
+    for body in (a, b):
+        graph = parse_rdf(body, media_type)
+        graph.remove((None, DCAT_BYTE_SIZE, None))  # a dump's size depends on its base
+        graphs.append(graph)
+    return isomorphic(*graphs)
+
+
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("", {}),
+        ("page/ada-example", {"Accept-Encoding": "gzip"}),
+        *[(f"data/ada-example.{f.suffix}", {}) for f in RDF_FORMATS],
+        ("data/ada-example", {"Accept": "text/turtle;q=0.5, application/n-quads"}),
+        ("id/ada-example", {"Accept": BROWSER_ACCEPT}),
+        ("id/ada-example?format=nt", {}),
+        ("ontology", {"Accept": "text/html", "Accept-Encoding": "gzip"}),
+        (".well-known/void", {}),
+        ("shapes.ttl", {}),
+        ("dumps/frkg.nq.gz", {}),
+        ("browse", {"Accept": "text/html"}),
+        ("browse/frkg:WebPage?page=2", {"Accept": "application/ld+json"}),
+        ("source/hub-source?format=json", {}),
+        (
+            "page/hub-source/links?property=http%3A%2F%2Fpurl.org%2Fdc%2Fterms%2Fsource"
+            "&direction=in&page=3",
+            {},
+        ),
+        ("data/hostile-xml.rdf", {}),
+        ("ontology/0.1.0", {}),
+        ("search?q=ada", {"Accept": BROWSER_ACCEPT}),
+        ("no/such/path", {}),
+    ],
+)
+def test_apache_answers_as_nginx_does(nginx_server, apache_server, path, headers):
+    ours = fetch(apache_server + path, headers)
+    theirs = fetch(nginx_server + path, headers)
+    assert ours.status == theirs.status
+    redirect = ours.status in (301, 302, 303, 307, 308)
+    if not redirect:  # a redirect's body is each server's own short page
+        assert _same_content(ours, apache_server, theirs, nginx_server)
+    for name in COMPARED:
+        if redirect and name == "Content-Type":
+            continue
+        if name == "Vary":  # Apache writes "Accept,Accept-Encoding"
+            assert ours.vary() == theirs.vary()
+            continue
+        mine = (ours.headers.get(name) or "").replace(apache_server, "/")
+        assert mine == (theirs.headers.get(name) or "").replace(nginx_server, "/"), name
+    if redirect:
+        assert urljoin(apache_server, ours.headers["Location"]) == urljoin(
+            nginx_server, theirs.headers["Location"]
+        ).replace(nginx_server, apache_server)

@@ -254,7 +254,11 @@ def build(outdir: str, listen: str, web_root: str | None, live_url: str | None, 
         err=True,
     )
     if layout.dynamic:
-        click.echo("left to a live server: " + ", ".join(sorted(layout.dynamic)), err=True)
+        lists = [p for p in layout.dynamic if p.startswith("/browse")]
+        others = sorted(p for p in layout.dynamic if p not in lists)
+        kinds = others + ([f"filtered lists of {len(lists)} classes"] if lists else [])
+        target = live_url or "none given: they answer 404 saying the site is a static copy"
+        click.echo(f"linked, left to the live server ({target}): {', '.join(kinds)}", err=True)
     for url, status in sorted(layout.missing.items()):
         click.echo(f"warning: {url} is linked but the app answers {status}; not exported", err=True)
     for name, path in written.items():
