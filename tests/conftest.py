@@ -339,7 +339,7 @@ def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
 
     settings = Settings.from_env({}, base_iri=base)
     app = create_app(settings, store.load_files(sources, base))
-    return static_site.build(app, outdir)
+    return static_site.build(app, outdir, jobs=2)
 
 
 @contextmanager
@@ -422,7 +422,7 @@ APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
 
 
 @contextmanager
-def running_apache(sources: dict[str, list[Path]]) -> Iterator[str]:
+def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
     """Export ``sources`` for a free port and serve it with apache2 and the export's .htaccess.
 
     Apache refuses to serve as root, so when the tests run as root its workers are "nobody":
@@ -460,7 +460,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("apache2 did not listen in time") from None
                 time.sleep(0.05)
-        yield base
+        yield StaticExport(outdir, layout, base)
     finally:
         if proc is not None:
             proc.terminate()
@@ -474,7 +474,13 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def apache_server(fixture_sources) -> Iterator[str]:
-    """The fixture dataset's static export served by Apache httpd on 127.0.0.1."""
-    with running_apache(fixture_sources) as url:
-        yield url
+def apache_export(fixture_sources) -> Iterator[StaticExport]:
+    """The fixture dataset exported under Apache's own URL and served by Apache httpd."""
+    with running_apache(fixture_sources) as export:
+        yield export
+
+
+@pytest.fixture(scope="session")
+def apache_server(apache_export) -> str:
+    """The base URL of Apache httpd serving the fixture dataset's static export."""
+    return apache_export.url

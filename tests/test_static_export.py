@@ -499,6 +499,7 @@ def _same_content(ours, our_base: str, theirs, their_base: str) -> bool:
             {},
         ),
         ("data/hostile-xml.rdf", {}),
+        ("data/hostile-xml", {"Accept": "application/rdf+xml"}),
         ("ontology/0.1.0", {}),
         ("search?q=ada", {"Accept": BROWSER_ACCEPT}),
         ("no/such/path", {}),
@@ -523,3 +524,22 @@ def test_apache_answers_as_nginx_does(nginx_server, apache_server, path, headers
         assert urljoin(apache_server, ours.headers["Location"]) == urljoin(
             nginx_server, theirs.headers["Location"]
         ).replace(nginx_server, apache_server)
+
+
+def test_apache_with_a_live_url_redirects_live_only_urls_there(apache_export, fixture_server):
+    from frkg import webserver_config
+
+    access = apache_export.outdir / "public" / ".htaccess"
+    kept = access.read_text()
+    root = str(apache_export.outdir.resolve() / "public")
+    # Apache reads .htaccess on every request: swap in the one built with --live-url
+    access.write_text(webserver_config.htaccess(apache_export.layout, root, fixture_server))
+    try:
+        for path in ("search?q=ada", "sparql?query=ASK%7B%7D", "browse?class=x", "health"):
+            reply = fetch(apache_export.url + path)
+            assert reply.status == 307
+            assert reply.headers["Location"] == fixture_server + path
+        assert fetch(apache_export.url + "data/ada-example.ttl").status == 200
+    finally:
+        access.write_text(kept)
+    assert fetch(apache_export.url + "search?q=ada").status == 404

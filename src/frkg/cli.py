@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 
 import click
@@ -228,7 +229,16 @@ def export(format_name: str | None, output: str | None, compress: bool, **option
     help="A running `frkg serve` that answers search, SPARQL and filtered lists (307 there); "
     "without it those URLs answer 404 saying the site is a static copy.",
 )
-def build(outdir: str, listen: str, web_root: str | None, live_url: str | None, **options) -> None:
+@click.option(
+    "--jobs",
+    type=int,
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes that render and write in parallel.",
+)
+def build(
+    outdir: str, listen: str, web_root: str | None, live_url: str | None, jobs: int, **options
+) -> None:
     """Export a static site to OUTDIR: every page and document, with nginx and Apache configs."""
     import time
     from pathlib import Path
@@ -241,7 +251,7 @@ def build(outdir: str, listen: str, web_root: str | None, live_url: str | None, 
     kg = load_or_exit(settings)
     app = create_app(settings, kg)
     try:
-        layout = static_site.build(app, Path(outdir))
+        layout = static_site.build(app, Path(outdir), max(1, jobs))
         written = webserver_config.write_configs(layout, Path(outdir), listen, web_root, live_url)
     except static_site.BuildError as e:
         click.echo(f"error: {e}", err=True)

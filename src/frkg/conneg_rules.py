@@ -118,7 +118,13 @@ def accept_rules(negotiation: Negotiation) -> list[Rule]:
     """The ordered rules that reproduce ``negotiation`` on the Accept header (see module doc)."""
     types = negotiation.media_types
     owner = {m: negotiation.decide(m) for m in types}
-    rules: list[Rule] = []
+    majors = list(dict.fromkeys(m.split("/")[0] + "/*" for m in types))
+    # First, and cheap: a header that names no offered type and no wildcard covering one gets
+    # the fallback at once, instead of after every rule below.
+    anything = "|".join(_named(m) for m in (*types, *majors, "*/*"))
+    rules: list[Rule] = [
+        Rule(rf"^(?!.*(?:{anything}))", negotiation.fallback, "nothing offered is named")
+    ]
     for bucket, q in Q_BUCKETS:
         for m in types:
             rules.append(Rule(_token(m, q), owner[m], f"{m} at q {bucket}"))

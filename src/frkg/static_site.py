@@ -25,18 +25,23 @@ and ``/browse?class=`` need a live server (:data:`DYNAMIC`). Text files of 1 KiB
 gzip twin (``file.gz``) that the web server sends to clients accepting gzip, and every file's
 modification time is the ``Last-Modified`` the app sent, so validators agree with the data.
 
-Nothing here imports Flask: the app is driven through its WSGI interface like any client.
+This module defines no view and no Flask API of its own: it is a client of the app, through
+Flask's test client (the code ``frkg serve`` runs). The few error bodies the app only makes
+for a particular IRI are rendered by the app's own :func:`frkg.web.respond.error`, with a
+message that names no IRI.
 """
 
 from __future__ import annotations
 
 import gzip
 import html
+import multiprocessing
 import os
 import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from hashlib import sha1
@@ -311,8 +316,53 @@ class _Client:
             response.close()  # static files are sent from an open file
 
 
-def build(app, outdir: Path) -> Layout:
-    """Export everything ``app`` serves that a static host can serve into ``outdir/public``."""
+@dataclass
+class _Fetched:
+    """What one worker learnt about one target (the file itself is written by the worker)."""
+
+    target: Target
+    status: int
+    headers: dict[str, str]  # the managed headers, Content-Type and Location
+    links: list[str]
+    body: bytes = b""  # kept only for refusals (406)
+
+
+#: The app and the folder the forked workers fetch with (set before the pool forks).
+_WORKER: dict = {}
+
+
+def _fetch(target: Target) -> _Fetched:
+    """Fetch ``target`` through the app; write its file when it is a 200 (runs in a worker)."""
+    client, public = _WORKER["client"], _WORKER["public"]
+    status, headers, body = client.get(target.url)
+    kept = {k: headers[k] for k in (*MANAGED_HEADERS, "Content-Type", "Location") if k in headers}
+    if status != 200:
+        return _Fetched(target, status, kept, [], body if status == 406 else b"")
+    _write(public / target.file, body, headers)
+    return _Fetched(target, status, kept, list(_links(headers, body)))
+
+
+@contextmanager
+def _workers(app, public: Path, jobs: int):
+    """A function that fetches a batch of targets, with ``jobs`` forked processes."""
+    _WORKER.update(client=_Client(app), public=public)
+    try:
+        if jobs <= 1:
+            yield lambda batch: map(_fetch, batch)
+            return
+        # fork: the workers share the loaded store and indexes copy-on-write, as gunicorn's do
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield lambda batch: pool.imap_unordered(_fetch, batch, chunksize=32)
+    finally:
+        _WORKER.clear()
+
+
+def build(app, outdir: Path, jobs: int = 1) -> Layout:
+    """Export everything ``app`` serves that a static host can serve into ``outdir/public``.
+
+    ``jobs`` processes fetch and write in parallel (forked from this one, after the app is
+    built); the walk goes breadth first, one level of links at a time.
+    """
     kg = app.extensions["frkg"]
     published = app.extensions["frkg.publication"]
     base = kg.base
@@ -343,40 +393,45 @@ def build(app, outdir: Path) -> Layout:
     for seed in _seeds(app, published):
         enqueue(seed)
 
-    while queue:
-        target = queue.pop()
-        status, headers, body = client.get(target.url)
-        if status == 406 and target.route in ("data", "fixed"):
-            layout.refused[target.url] = _write_error(public, f"refused{target.url}.txt", body)
-            continue
-        if status in (301, 302, 303, 307, 308) and target.route == "redirect":
-            managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}
-            layout.redirects[target.url] = (status, headers["Location"], managed)
-            continue
-        if status != 200:
-            # a page links something the app does not have: the static site will not either
-            layout.missing[target.url] = status
-            continue
-        _write(public / target.file, body, headers)
-        layout.counts[target.route] += 1
-        managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}
-        _check_content_type(target, headers.get("Content-Type", ""))
-        if target.route == "fixed":
-            if target.url.startswith("/static/"):
-                managed.pop("Content-Disposition", None)  # Flask's send_file adds it; not ours
-            layout.fixed[target.url] = (target.file, managed)
-        else:
-            _template(layout, target, managed)
-        if target.route == "links":
-            prop = dict(target.variables)["property"]
-            spellings = {quote(prop, safe=""), quote_plus(prop, safe=""), quote(prop, safe="/:")}
-            known = layout.properties.setdefault(property_key(prop), [])
-            known += sorted(spellings - set(known))
-        for link in _links(headers, body):
-            enqueue(link)
+    with _workers(app, public, jobs) as fetch_all:
+        while queue:
+            batch, queue = queue, []
+            for fetched in fetch_all(batch):
+                _record(layout, public, fetched)
+                for link in fetched.links:
+                    enqueue(link)
     _errors(app, client, public, layout)
     _thing_headers(client, layout, published)
     return layout
+
+
+def _record(layout: Layout, public: Path, fetched: _Fetched) -> None:
+    """What the web-server configuration needs to know about one fetched target."""
+    target, status, headers = fetched.target, fetched.status, fetched.headers
+    if status == 406 and target.route in ("data", "fixed"):
+        layout.refused[target.url] = _write_error(public, f"refused{target.url}.txt", fetched.body)
+        return
+    managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}
+    if status in (301, 302, 303, 307, 308) and target.route == "redirect":
+        layout.redirects[target.url] = (status, headers["Location"], managed)
+        return
+    if status != 200:
+        # a page links something the app does not have: the static site will not either
+        layout.missing[target.url] = status
+        return
+    layout.counts[target.route] += 1
+    _check_content_type(target, headers.get("Content-Type", ""))
+    if target.route == "fixed":
+        if target.url.startswith("/static/"):
+            managed.pop("Content-Disposition", None)  # Flask's send_file adds it; not ours
+        layout.fixed[target.url] = (target.file, managed)
+    else:
+        _template(layout, target, managed)
+    if target.route == "links":
+        prop = dict(target.variables)["property"]
+        spellings = {quote(prop, safe=""), quote_plus(prop, safe=""), quote(prop, safe="/:")}
+        known = layout.properties.setdefault(property_key(prop), [])
+        known += sorted(spellings - set(known))
 
 
 def _seeds(app, published) -> Iterator[str]:

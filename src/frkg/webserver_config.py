@@ -642,7 +642,9 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
     )
     out.append("")
 
-    # live-only URLs
+    # redirects the app makes (the ontology's version IRI), then live-only URLs
+    for url, (status, location, _) in sorted(layout.redirects.items()):
+        out += [f"RewriteRule ^{re.escape(url[1:])}$ {location} [R={status},QSD,E=FRKG_K:{url},L]"]
     if live_url:
         live = live_url.rstrip("/")
         out += [
@@ -663,8 +665,6 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
             "RewriteCond %{QUERY_STRING} !^(?:(?:page|format)=[^&]*(?:&|$))*$",
             f"RewriteRule ^browse/.+$ {dynamic} [L]",
         ]
-    for url, (status, location, _) in sorted(layout.redirects.items()):
-        out += [f"RewriteRule ^{re.escape(url[1:])}$ {location} [R={status},QSD,E=FRKG_K:{url},L]"]
     out.append("")
 
     fixed = "|".join(re.escape(u[1:]) for u in sorted(layout.fixed) if u != "/")
@@ -813,6 +813,14 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "RewriteCond %{ENV:FRKG_F} !^$",
         f"RewriteCond {_ar(root + '/%{ENV:FRKG_F}')} -f",
         "RewriteRule ^ %{ENV:FRKG_F} [L]",
+        *[
+            line
+            for url, file in sorted(layout.refused.items())
+            for line in (
+                f"RewriteCond %{{ENV:FRKG_F}} ={url[1:]}",
+                f"RewriteRule ^ {errors}/{file.strip('/').replace('/', '-')}.asis [E=!FRKG_K,L]",
+            )
+        ],
         "RewriteCond %{ENV:FRKG_F} !^$",
         f"RewriteRule ^ {errors}/%{{ENV:FRKG_E}}.asis [E=!FRKG_K,L]",
         "# anything else does not exist",
