@@ -1,6 +1,6 @@
 """Throughput of the static export under nginx, side by side in one run (never a test).
 
-    .venv/bin/python bench/static_throughput.py [--seconds 5] [--connections 16] [data folder ...]
+    .venv/bin/python bench/static_throughput.py [--seconds 5] [--rounds 3] [data ...]
 
 Needs Debian's `wrk` and `nginx` (`apt-get install wrk nginx`). Exports the data (default: the
 repository's) with `frkg build`'s code, then measures with wrk, one target after another on
@@ -16,7 +16,9 @@ repository's) with `frkg build`'s code, then measures with wrk, one target after
   serve doc  `frkg serve` (2 workers) answering /data/{slug}.ttl
   serve page `frkg serve` answering /page/{slug}
 
-and prints requests/s, p50 and p99 latency, and each target's requests/s as a ratio of plain.
+in rounds (every target once per round, so drifting load on the machine meets them all), and
+prints the median requests/s, p50 and p99 latency, and each target's requests/s as a ratio of
+plain.
 The entity is the one whose Turtle document has the median size.
 """
 
@@ -26,6 +28,7 @@ import argparse
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,6 +90,7 @@ def main() -> None:
     parser.add_argument("data", nargs="*", help="data files or folders (default: data/)")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool) and not Path("/usr/sbin/" + tool).exists():
@@ -137,9 +141,16 @@ def main() -> None:
             ("serve doc", f"{served}data/{slug}.ttl", {}),
             ("serve page", f"{served}page/{slug}", {}),
         ]
-        results = {}
-        for name, url, headers in targets:
-            results[name] = wrk(url, args.seconds, args.connections, headers)
+        # Rounds, each target in turn: what else runs on the machine drifts, and every target
+        # meets the drift alike; each figure is the median over the rounds.
+        rounds: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in targets}
+        for _ in range(args.rounds):
+            for name, url, headers in targets:
+                rounds[name].append(wrk(url, args.seconds, args.connections, headers))
+        results = {
+            name: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            for name, runs in rounds.items()
+        }
         versions = {
             "frkg": __version__,
             "nginx": _version([NGINX, "-v"]).split("/")[-1],
@@ -152,14 +163,15 @@ def main() -> None:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     print(
         f"data: {kg.triple_count} triples; entity {slug}, Turtle document {size}"
-        f" bytes; wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1 (same machine)"
+        f" bytes; wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1 (same machine),"
+        f" median of {args.rounds} rounds"
     )
     print()
     print("| target | requests/s | p50 ms | p99 ms | x plain |")
     print("|---|---:|---:|---:|---:|")
     ceiling = results["plain"]["rate"]
     for name, r in results.items():
-        note = f" ({r['errors']} non-2xx/3xx)" if r["errors"] else ""
+        note = f" ({r['errors']:.0f} non-2xx/3xx)" if r["errors"] else ""
         print(
             f"| {name}{note} | {r['rate']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
             f"{r['rate'] / ceiling:.2f} |"
