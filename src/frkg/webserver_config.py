@@ -4,7 +4,8 @@ Both are generated from the export's :class:`frkg.static_site.Layout` and from T
 table (:mod:`frkg.formats`): media types, suffixes and ``?format=`` words are never written by
 hand. Content negotiation uses :func:`frkg.conneg_rules.accept_rules`, an ordered list of
 regular expressions that gives the app's answer wherever q-values differ in their first
-decimal. Nothing here imports Flask.
+decimal. The offers and the header values common to every response are read from the web
+modules that use them, so the two cannot drift apart; nothing here serves anything.
 """
 
 from __future__ import annotations
@@ -629,7 +630,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"^(?:id/{slug}|ontology|void|shapes|\\.well-known/void)$",
     )
     out += _skip(
-        _apache_negotiation(n[RDF], conneg_rules.format_words(RDF_FORMATS_OF(layout))),
+        _apache_negotiation(n[RDF], conneg_rules.format_words(_rdf_formats(layout))),
         f"^data/{dotless}$",
     )
     out += _skip(
@@ -831,7 +832,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def RDF_FORMATS_OF(layout: Layout):
+def _rdf_formats(layout: Layout):
     """The RDF formats of the export's document negotiation, in its order."""
     from frkg.formats import by_suffix
 
