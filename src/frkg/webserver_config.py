@@ -466,6 +466,8 @@ def standalone_nginx(include: str, prefix: str, user: str | None = None) -> str:
 #: rules copy them back first thing in the next round.
 APACHE_VARS = ("FRKG_S", "FRKG_N", "FRKG_P", "FRKG_K", "FRKG_CL", "FRKG_NEG", "FRKG_GZ", "FRKG_PRE")
 #: Error bodies by file stem -> (status line, from which error file)
+#: Flags of a rewrite to an error body: it is no representation, and names none.
+_ERROR = "[E=!FRKG_K,E=!FRKG_CL,L]"
 _REASONS = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable"}
 
 
@@ -676,7 +678,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
     ]
     for url, file in sorted(layout.refused.items()):
         name = file.strip("/").replace("/", "-")
-        out.append(f"RewriteRule ^{re.escape(url[1:])}$ {errors}/{name}.asis [E=!FRKG_K,L]")
+        out.append(f"RewriteRule ^{re.escape(url[1:])}$ {errors}/{name}.asis {_ERROR}")
     for url, stem in (
         ("ontology", "ontology"),
         ("void", "void"),
@@ -687,10 +689,10 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
             f"RewriteRule ^{url}$ - [E=FRKG_R:{stem}]",
             f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
             "RewriteCond %{ENV:FRKG_X_THING} =!",
-            f"RewriteRule ^ {errors}/400-{THING}.asis [E=!FRKG_K,L]",
+            f"RewriteRule ^ {errors}/400-{THING}.asis {_ERROR}",
             f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
             "RewriteCond %{ENV:FRKG_X_THING} =none",
-            f"RewriteRule ^ {errors}/406-{THING}.asis [E=!FRKG_K,L]",
+            f"RewriteRule ^ {errors}/406-{THING}.asis {_ERROR}",
             f"RewriteCond %{{ENV:FRKG_R}} ={stem}",
             f"RewriteRule ^ - [E=FRKG_K:/{stem}.%{{ENV:FRKG_X_THING}},"
             f"E=FRKG_F:{stem}.%{{ENV:FRKG_X_THING}},E=FRKG_NEG:1,"
@@ -702,13 +704,13 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"RewriteRule ^id/({slug})$ - [E=FRKG_S:$1,E=FRKG_R:thing,E=FRKG_K:thing]",
         "RewriteCond %{ENV:FRKG_R} =thing",
         "RewriteCond %{ENV:FRKG_X_THING} =!",
-        f"RewriteRule ^ {errors}/400-{THING}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-{THING}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =thing",
         f"RewriteCond {_ar(root + '/page/%{ENV:FRKG_S}.html')} !-f",
-        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_THING}}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_THING}}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =thing",
         "RewriteCond %{ENV:FRKG_X_THING} =none",
-        f"RewriteRule ^ {errors}/406-{THING}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/406-{THING}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =thing",
         "RewriteCond %{ENV:FRKG_X_THING} =html",
         "RewriteRule ^ /page/%{ENV:FRKG_S} [R=303,QSD,L]",
@@ -719,17 +721,17 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"RewriteRule ^data/({slug})\\.({rdf})$ - "
         "[E=FRKG_S:$1,E=FRKG_K:data/$2,E=FRKG_F:$0,E=FRKG_E:thing-404.$2]",
         "RewriteCond %{ENV:FRKG_F} ^$",
-        f"RewriteRule ^data/[^/]*\\.([^/.]*)$ {errors}/unknown-suffix.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^data/[^/]*\\.([^/.]*)$ {errors}/unknown-suffix.asis {_ERROR}",
         f"RewriteRule ^data/({dotless})$ - [E=FRKG_S:$1,E=FRKG_R:data]",
         "RewriteCond %{ENV:FRKG_R} =data",
         "RewriteCond %{ENV:FRKG_X_RDF} =!",
-        f"RewriteRule ^ {errors}/400-{RDF}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-{RDF}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =data",
         f"RewriteCond {_ar(root + '/page/%{ENV:FRKG_S}.html')} !-f",
-        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_RDF}}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/thing-404.%{{ENV:FRKG_X_RDF}}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =data",
         "RewriteCond %{ENV:FRKG_X_RDF} =none",
-        f"RewriteRule ^ {errors}/406-{RDF}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/406-{RDF}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =data",
         "RewriteRule ^ - [E=FRKG_K:data/%{ENV:FRKG_X_RDF},"
         "E=FRKG_F:data/%{ENV:FRKG_S}.%{ENV:FRKG_X_RDF},E=FRKG_NEG:1,"
@@ -739,13 +741,13 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"RewriteRule ^page/({slug})/links$ - [E=FRKG_S:$1,E=FRKG_R:links]",
         "RewriteCond %{ENV:FRKG_R} =links",
         "RewriteCond %{QUERY_STRING} !(?:^|&)property=[^&]",
-        f"RewriteRule ^ {errors}/400-property.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-property.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =links",
         "RewriteCond %{QUERY_STRING} (?:^|&)direction=(?!(?:in|out)(?:&|$))",
-        f"RewriteRule ^ {errors}/400-direction.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-direction.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =links",
         "RewriteCond %{QUERY_STRING} (?:^|&)page=(?![1-9][0-9]{0,8}(?:&|$))",
-        f"RewriteRule ^ {errors}/400-page.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-page.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =links",
         "RewriteRule ^ - [E=FRKG_QD:out,E=FRKG_P:1,E=FRKG_PK:none]",
         "RewriteCond %{ENV:FRKG_R} =links",
@@ -772,10 +774,10 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "RewriteRule ^browse$ - [E=FRKG_R:index]",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteCond %{ENV:FRKG_X_INDEX} =!",
-        f"RewriteRule ^ {errors}/400-{static_site.INDEX}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-{static_site.INDEX}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteCond %{ENV:FRKG_X_INDEX} =none",
-        f"RewriteRule ^ {errors}/406-{static_site.INDEX}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/406-{static_site.INDEX}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteRule ^ - [E=FRKG_K:browse-index/%{ENV:FRKG_X_INDEX},"
         "E=FRKG_F:browse/index.%{ENV:FRKG_X_INDEX},E=FRKG_E:list-404.%{ENV:FRKG_X_INDEX}]",
@@ -783,13 +785,13 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"RewriteRule ^source/({slug})$ - [E=FRKG_S:$1,E=FRKG_R:source]",
         "RewriteCond %{ENV:FRKG_R} ^(?:browse|source)$",
         "RewriteCond %{ENV:FRKG_X_LIST} =!",
-        f"RewriteRule ^ {errors}/400-{LIST}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-{LIST}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} ^(?:browse|source)$",
         "RewriteCond %{ENV:FRKG_X_LIST} =none",
-        f"RewriteRule ^ {errors}/406-{LIST}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/406-{LIST}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =browse",
         "RewriteCond %{QUERY_STRING} (?:^|&)page=(?![1-9][0-9]{0,8}(?:&|$))",
-        f"RewriteRule ^ {errors}/400-page.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/400-page.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =browse",
         "RewriteCond %{QUERY_STRING} (?:^|&)page=([1-9][0-9]*)(?:&|$)",
         "RewriteRule ^ - [E=FRKG_P:%1]",
@@ -819,13 +821,13 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
             for url, file in sorted(layout.refused.items())
             for line in (
                 f"RewriteCond %{{ENV:FRKG_F}} ={url[1:]}",
-                f"RewriteRule ^ {errors}/{file.strip('/').replace('/', '-')}.asis [E=!FRKG_K,L]",
+                f"RewriteRule ^ {errors}/{file.strip('/').replace('/', '-')}.asis {_ERROR}",
             )
         ],
         "RewriteCond %{ENV:FRKG_F} !^$",
-        f"RewriteRule ^ {errors}/%{{ENV:FRKG_E}}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/%{{ENV:FRKG_E}}.asis {_ERROR}",
         "# anything else does not exist",
-        f"RewriteRule ^ {errors}/not-found.%{{ENV:FRKG_X_ERROR}}.asis [E=!FRKG_K,L]",
+        f"RewriteRule ^ {errors}/not-found.%{{ENV:FRKG_X_ERROR}}.asis {_ERROR}",
         "",
     ]
     out += _apache_headers(layout)
