@@ -19,8 +19,9 @@ extras=""
 
 # System packages the tests drive for real (kept in one list, installed only when missing).
 # chromium: the browser tests; curl: the README examples; virtuoso-opensource: the remote-backend
-# tests and benchmarks.
-apt_packages=(chromium curl virtuoso-opensource)
+# tests and benchmarks; nginx and apache2-bin: the static export's tests (`frkg build`), which
+# start their own servers (apache2-bin is the server alone: no service is started).
+apt_packages=(chromium curl virtuoso-opensource nginx apache2-bin)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

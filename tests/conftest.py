@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -303,3 +306,181 @@ def discovery_kg(discovery_sources, discovery_server) -> store.KnowledgeGraph:
 def repo_kg(live_server) -> store.KnowledgeGraph:
     """The repository's data loaded in process under the live server's base."""
     return store.load(repo_settings(base_iri=live_server))
+
+
+# -- Static export: the fixture dataset exported by `frkg build` and served by Debian's nginx ------
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class ServerURL(str):
+    """A server's base URL that also says which kind of server answers there."""
+
+    kind: str
+
+    def __new__(cls, url: str, kind: str) -> ServerURL:
+        made = super().__new__(cls, url)
+        made.kind = kind
+        return made
+
+
+@dataclass
+class StaticExport:
+    """An export of the fixture dataset: where it is, its layout and the nginx serving it."""
+
+    outdir: Path
+    layout: object
+    url: str
+
+
+def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
+    """Build the static site of ``sources`` under ``base`` into ``outdir`` (in process)."""
+    from frkg import static_site
+
+    settings = Settings.from_env({}, base_iri=base)
+    app = create_app(settings, store.load_files(sources, base))
+    return static_site.build(app, outdir, jobs=2)
+
+
+@contextmanager
+def running_nginx(outdir: Path, layout, listen_port: int, **options) -> Iterator[str]:
+    """Write the export's nginx configuration for ``listen_port`` and run nginx on it.
+
+    nginx runs as a child process with ``daemon off``, its own prefix, pid file, logs and temp
+    folders under ``outdir``, and is stopped with SIGQUIT (graceful) when the block ends.
+    """
+    from frkg import webserver_config
+
+    # Run as root (CI does), nginx's workers would become "nobody", who cannot read pytest's
+    # private temp folders: keep them as the user running the tests.
+    user = "root root" if os.geteuid() == 0 else None
+    written = webserver_config.write_configs(
+        layout, outdir, f"127.0.0.1:{listen_port}", user=user, **options
+    )
+    prefix = str(written["nginx-standalone"].parent)
+    proc = subprocess.Popen(
+        [NGINX, "-p", prefix, "-c", str(written["nginx-standalone"]), "-g", "daemon off;"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{listen_port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"nginx exited with {proc.returncode}:\n{proc.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", listen_port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not listen in time") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def static_export(fixture_sources, tmp_path_factory) -> Iterator[StaticExport]:
+    """The fixture dataset exported under nginx's own URL and served by nginx on 127.0.0.1."""
+    port = free_port()
+    outdir = tmp_path_factory.mktemp("static-export")
+    base = f"http://127.0.0.1:{port}/"
+    layout = export_fixture(fixture_sources, outdir, base)
+    with running_nginx(outdir, layout, port) as url:
+        yield StaticExport(outdir, layout, url)
+
+
+@pytest.fixture(scope="session")
+def nginx_server(static_export) -> str:
+    """The base URL of nginx serving the fixture dataset's static export."""
+    return static_export.url
+
+
+@pytest.fixture(scope="session", params=["frkg serve", "nginx", "apache"])
+def any_server(request) -> ServerURL:
+    """The fixture dataset served by ``frkg serve``, and by nginx and Apache from its export.
+
+    Tests written against it hold for all three; where a web server differs, the test says so
+    with ``any_server.kind`` and the README's "Static export" section documents it.
+    """
+    fixture = {"frkg serve": "fixture_server", "nginx": "nginx_server", "apache": "apache_server"}
+    return ServerURL(request.getfixturevalue(fixture[request.param]), request.param)
+
+
+# -- Static export served by Debian's Apache httpd with the generated .htaccess -------------------
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+
+
+@contextmanager
+def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
+    """Export ``sources`` for a free port and serve it with apache2 and the export's .htaccess.
+
+    Apache refuses to serve as root, so when the tests run as root its workers are "nobody":
+    the export goes to a world-readable temporary folder of its own, removed afterwards.
+    """
+    import tempfile
+
+    from frkg import webserver_config
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    outdir = Path(tempfile.mkdtemp(prefix="frkg-apache-"))
+    outdir.chmod(0o755)
+    proc = None
+    try:
+        layout = export_fixture(sources, outdir, base)
+        user = "nobody" if os.geteuid() == 0 else None
+        written = webserver_config.write_configs(layout, outdir, f"127.0.0.1:{port}", user=user)
+        for path in outdir.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        proc = subprocess.Popen(
+            [APACHE, "-f", str(written["apache-standalone"]), "-DFOREGROUND"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"apache2 exited with {proc.returncode}:\n{proc.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("apache2 did not listen in time") from None
+                time.sleep(0.05)
+        yield StaticExport(outdir, layout, base)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def apache_export(fixture_sources) -> Iterator[StaticExport]:
+    """The fixture dataset exported under Apache's own URL and served by Apache httpd."""
+    with running_apache(fixture_sources) as export:
+        yield export
+
+
+@pytest.fixture(scope="session")
+def apache_server(apache_export) -> str:
+    """The base URL of Apache httpd serving the fixture dataset's static export."""
+    return apache_export.url

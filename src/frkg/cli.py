@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 
 import click
@@ -206,3 +207,69 @@ def export(format_name: str | None, output: str | None, compress: bool, **option
         click.echo(f"wrote {len(body):,} bytes of {fmt.label} to {output}", err=True)
     else:
         click.get_binary_stream("stdout").write(body)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@_data_options
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    help="What the generated nginx server block listens on (nginx's `listen` syntax).",
+)
+@click.option(
+    "--web-root",
+    metavar="DIR",
+    help="Where OUTDIR/public will be on the web server [default: OUTDIR/public here].",
+)
+@click.option(
+    "--live-url",
+    metavar="URL",
+    help="A running `frkg serve` that answers search, SPARQL and filtered lists (307 there); "
+    "without it those URLs answer 404 saying the site is a static copy.",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes that render and write in parallel.",
+)
+def build(
+    outdir: str, listen: str, web_root: str | None, live_url: str | None, jobs: int, **options
+) -> None:
+    """Export a static site to OUTDIR: every page and document, with nginx and Apache configs."""
+    import time
+    from pathlib import Path
+
+    from frkg import static_site, webserver_config
+    from frkg.web import create_app
+
+    settings = _offline_settings(options)
+    started = time.perf_counter()
+    kg = load_or_exit(settings)
+    app = create_app(settings, kg)
+    try:
+        layout = static_site.build(app, Path(outdir), max(1, jobs))
+        written = webserver_config.write_configs(layout, Path(outdir), listen, web_root, live_url)
+    except static_site.BuildError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    files = sum(layout.counts.values())
+    click.echo(
+        f"exported {files:,} files under {settings.serving_base} to {outdir}/public in "
+        f"{time.perf_counter() - started:.1f} s "
+        f"({', '.join(f'{n} {r}' for r, n in sorted(layout.counts.items()))})",
+        err=True,
+    )
+    if layout.dynamic:
+        lists = [p for p in layout.dynamic if p.startswith("/browse")]
+        others = sorted(p for p in layout.dynamic if p not in lists)
+        kinds = others + ([f"filtered lists of {len(lists)} classes"] if lists else [])
+        target = live_url or "none given: they answer 404 saying the site is a static copy"
+        click.echo(f"linked, left to the live server ({target}): {', '.join(kinds)}", err=True)
+    for url, status in sorted(layout.missing.items()):
+        click.echo(f"warning: {url} is linked but the app answers {status}; not exported", err=True)
+    for name, path in written.items():
+        click.echo(f"wrote {name} configuration to {path}", err=True)
