@@ -35,23 +35,15 @@ def load_or_exit(settings: Settings) -> store.KnowledgeGraph:
 
 def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
     """The knowledge graph ``settings`` name: an on-disk store, a SPARQL endpoint, or the files
-    (loaded here). Exit 2 with the reason when it cannot be opened."""
+    (loaded here, one line per file). Exit 2 with the reason when it cannot be opened."""
     if not settings.store and not settings.sparql_endpoint:
         return load_or_exit(settings)
-    # A store holds the IRIs of one base: the base is the store's, unless --base-iri asks for
-    # one (then the store must hold a load under it).
-    base = settings.serving_base if settings.base_iri else None
-    if settings.store:
-        from frkg import ondisk
-
-        try:
-            return ondisk.open_store(settings.store, base)
-        except ondisk.StoreError as e:
-            _fail(str(e), "build the store with `frkg load --store DIR` (and the same --base-iri)")
-    from frkg import loadrecord, remote
+    from frkg import loadrecord, ondisk
 
     try:
-        return remote.connect(settings.sparql_endpoint, base, timeout=settings.sparql_timeout)
+        return store.open_configured(settings)
+    except ondisk.StoreError as e:
+        _fail(str(e), "build the store with `frkg load --store DIR` (and the same --base-iri)")
     except (loadrecord.RecordError, store.BackendError) as e:
         _fail(
             f"the SPARQL endpoint {settings.sparql_endpoint}: {e}",

@@ -190,7 +190,7 @@ def _fill(
         if progress is not None:
             progress(done)
     inferred = inferred_graph(base)
-    materialise_inverses(store, inferred)
+    materialise_inverses(store, inferred, bulk=True)
     record = LoadRecord(
         base=base,
         version=fingerprint.version,

@@ -158,6 +158,27 @@ def load(settings: Settings, progress: ProgressCallback | None = None) -> Knowle
     return load_files(sources(settings), settings.serving_base, progress)
 
 
+def open_configured(settings: Settings) -> KnowledgeGraph:
+    """The knowledge graph ``settings`` name: the on-disk store (``FRKG_STORE``), the SPARQL
+    endpoint (``FRKG_SPARQL_ENDPOINT``), or else the files, loaded into memory.
+
+    A store or endpoint holds the IRIs of one base: theirs, unless ``FRKG_BASE_IRI`` asks for one
+    (then they must hold a load under it). Raises :class:`LoadError`,
+    :class:`~frkg.ondisk.StoreError`, :class:`~frkg.loadrecord.RecordError` or
+    :class:`BackendError` saying what is wrong.
+    """
+    base = settings.serving_base if settings.base_iri else None
+    if settings.store:
+        from frkg import ondisk
+
+        return ondisk.open_store(settings.store, base)
+    if settings.sparql_endpoint:
+        from frkg import remote
+
+        return remote.connect(settings.sparql_endpoint, base, timeout=settings.sparql_timeout)
+    return load(settings)
+
+
 def sources(settings: Settings) -> dict[str, list[Path]]:
     """The files ``settings`` name, by kind, in load order."""
     return {
@@ -367,20 +388,34 @@ def _syntax_message(e: SyntaxError) -> str:
     return "syntax error: " + message.rsplit(" (line ", 1)[0]
 
 
-def materialise_inverses(store: ox.Store, inferred: str) -> None:
+def materialise_inverses(store: ox.Store, inferred: str, bulk: bool = False) -> None:
     """Add to graph ``inferred`` the inverse of every link whose property the loaded ontology
-    declares ``owl:inverseOf`` another, unless the data already states it."""
+    declares ``owl:inverseOf`` another, unless the data already states it.
+
+    ``bulk`` (an on-disk store being built): each property's inverse links are found with a query
+    and written with ``bulk_extend``, which skips the transaction log (a SPARQL ``INSERT`` on a
+    million-triple store on disk took as long as loading it). Either way each property is done in
+    turn and sees the links added for the ones before it, as a sequence of updates would.
+    """
     pairs = {
         (s["p"].value, s["q"].value)
         for s in store.query(f"SELECT ?p ?q {{ GRAPH ?g {{ ?p <{OWL_INVERSE_OF}> ?q }} }}")
         if isinstance(s["p"], ox.NamedNode) and isinstance(s["q"], ox.NamedNode)
     }
-    for p, q in pairs | {(q, p) for p, q in pairs}:
-        store.update(
-            f"INSERT {{ GRAPH <{inferred}> {{ ?o <{q}> ?s }} }} "
+    graph = ox.NamedNode(inferred)
+    for p, q in sorted(pairs | {(q, p) for p, q in pairs}):
+        where = (
             f"WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} FILTER(!isLiteral(?o)) "
             f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?o <{q}> ?s }} }} }}"
         )
+        if not bulk:
+            store.update(f"INSERT {{ GRAPH <{inferred}> {{ ?o <{q}> ?s }} }} {where}")
+            continue
+        inverse = ox.NamedNode(q)
+        found = [
+            ox.Quad(r["o"], inverse, r["s"], graph) for r in store.query(f"SELECT ?s ?o {where}")
+        ]
+        store.bulk_extend(found)
 
 
 def entity_slug(iri: str, base: str) -> str | None:

@@ -9,9 +9,10 @@ from frkg.config import Settings
 
 
 def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None = None) -> Flask:
-    """Build the web app over a loaded knowledge graph (loaded from ``settings`` when not given)."""
+    """Build the web app over a loaded knowledge graph (opened as ``settings`` say when not
+    given: the files, an on-disk store or a SPARQL endpoint)."""
     settings = settings or Settings.from_env()
-    kg = kg or store.load(settings)
+    kg = kg or store.open_configured(settings)
     app = Flask(__name__)
     app.config["FRKG_SETTINGS"] = settings
     app.extensions["frkg"] = kg
