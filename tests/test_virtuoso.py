@@ -168,11 +168,10 @@ class Engines:
 
 
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory):
-    """One Virtuoso for the session, holding the repository's files in their own graph."""
-    with Virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        server.load(repository_files(), REPOSITORY_GRAPH)
-        yield server
+def virtuoso(virtuoso):
+    """The session's Virtuoso (conftest.py), holding the repository's files in their own graph."""
+    virtuoso.load(repository_files(), REPOSITORY_GRAPH)
+    return virtuoso
 
 
 @pytest.fixture(scope="session")
@@ -472,7 +471,7 @@ def test_virtuoso_json_results_say_typed_literal(probe):
     SPARQL 1.0 draft's "typed-literal". SPARQLWrapper passes it through; parse both."""
     answer = probe.virtuoso_json("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
     (binding,) = answer["results"]["bindings"]
-    assert binding["n"] == {"type": "typed-literal", "datatype": XSD + "integer", "value": "12"}
+    assert binding["n"] == {"type": "typed-literal", "datatype": XSD + "integer", "value": "13"}
 
 
 def test_virtuoso_projects_boolean_values_as_integers(generated):
