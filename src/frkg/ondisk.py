@@ -7,7 +7,7 @@ the named graphs a load in memory makes -- one per file, ``{base}graph/{kind}/{s
 graphs, triple counts, data version, modification time and base IRI) as N-Quads. The record is
 kept out of the database so that queries use pyoxigraph's union of all graphs as their default
 graph: the database holds the dataset and nothing else (giving the graphs one by one as the
-default graph instead made queries 5 to 25 times slower, measured). The same files give the same
+default graph instead made queries 2 to 25 times slower, measured). The same files give the same
 graphs, triples and data version as a load in memory.
 
 Building parses each file with pyoxigraph's bulk loader straight into a new store in a hidden
