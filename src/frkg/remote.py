@@ -49,7 +49,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from frkg import __version__, loadrecord
-from frkg.loadrecord import LoadRecord, RecordError
+from frkg.loadrecord import LoadRecord
 from frkg.namespaces import GRAPH_PATH
 from frkg.querydataset import scope
 from frkg.sparql import scan, tokens
@@ -463,6 +463,3 @@ def _endpoint_message(body: bytes) -> str:
     text = body.decode("utf-8", "replace").strip()
     text = text.split("\n\nSPARQL query:", 1)[0].strip()  # Virtuoso repeats the query
     return text[:1000] or "(no message)"
-
-
-__all__ = ["RecordError", "RemoteStore", "RemoteTriples", "connect", "write_nquads"]
