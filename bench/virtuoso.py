@@ -109,7 +109,7 @@ Charset              = UTF-8
 ; Debian's default of 10000 silently truncates larger results (bench/ENGINE-NOTES.md).
 ResultSetMaxRows           = {max_rows}
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = 120
+MaxQueryExecutionTime      = {max_query_seconds}
 """
 
 
@@ -122,10 +122,12 @@ class Virtuoso:
         *,
         buffers: int = 50_000,
         max_rows: int = 10_000_000,
+        max_query_seconds: int = 120,
         start_timeout: float = 60,
     ) -> None:
         self.directory = Path(directory).resolve()
         self.buffers, self.max_rows, self.start_timeout = buffers, max_rows, start_timeout
+        self.max_query_seconds = max_query_seconds
         self.sql_port = self.http_port = 0
         self.endpoint = ""
         self.password = ""
@@ -175,6 +177,7 @@ class Virtuoso:
                 buffers=self.buffers,
                 dirty_buffers=self.buffers * 3 // 4,
                 max_rows=self.max_rows,
+                max_query_seconds=self.max_query_seconds,
             ),
             encoding="utf-8",
         )

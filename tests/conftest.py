@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -484,3 +486,97 @@ def apache_export(fixture_sources) -> Iterator[StaticExport]:
 def apache_server(apache_export) -> str:
     """The base URL of Apache httpd serving the fixture dataset's static export."""
     return apache_export.url
+
+
+# --- Scaling: the on-disk store and remote SPARQL backends, compared with the embedded store -----
+
+CANONICAL = "https://w3id.org/frkg/"
+
+
+def frkg_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``frkg ARGS`` from the repository (no FRKG_* variables but ``env``); output captured."""
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}
+    child_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "frkg", *args],
+        cwd=ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def canonical_server() -> Iterator[str]:
+    """The repository's data loaded in memory and served under the canonical base: the reference
+    the other backends are compared with (they hold the data under that base)."""
+    with running_server("--base-iri", CANONICAL) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """One Virtuoso from Debian's packages on 127.0.0.1 for the session (bench/virtuoso.py);
+    each test module loads its own graphs. Runaway queries go to a server of their own."""
+    from bench.virtuoso import Virtuoso
+
+    with Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_query_seconds=60) as server:
+        yield server
+
+
+def entity_slugs(server: str) -> list[str]:
+    """Every entity the server's SPARQL endpoint knows under the canonical base, sorted."""
+    query = (
+        "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?s), "{CANONICAL}id/")) }}'
+    )
+    status, _, body = http(
+        "POST",
+        server + "sparql",
+        query,
+        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
+    assert status == 200, body
+    prefix = f"{CANONICAL}id/"
+    rows = json.loads(body)["results"]["bindings"]
+    return sorted(r["s"]["value"][len(prefix) :] for r in rows)
+
+
+def split_jsonld(html: bytes) -> tuple[bytes, bytes]:
+    """(the page without its embedded JSON-LD, the JSON-LD): the one part whose order follows the
+    store's (the graph is compared, not the bytes)."""
+    start = html.index(b'<script type="application/ld+json">')
+    end = html.index(b"</script>", start)
+    return html[:start] + html[end:], html[
+        start + len(b'<script type="application/ld+json">') : end
+    ]
+
+
+def example_answer(query: str, body: bytes) -> tuple[list, list]:
+    """A SPARQL JSON answer to an example query as (its rows as a sorted multiset, the sequence of
+    its ORDER BY keys), so that two engines' answers compare equal when they are the same answer.
+
+    What SPARQL leaves undefined is not compared: the order of the values inside a GROUP_CONCAT
+    (SPARQL 1.1 Query section 18.5.1.7; aggregates work on a multiset), and the order of rows whose
+    ORDER BY keys are equal (section 15.1). Language tags are compared lower-cased (RDF 1.1
+    Concepts section 3.3). Everything else -- every row, term, datatype and tag -- must be equal.
+    """
+    separators = {
+        m.group(2): m.group(1) for m in re.finditer(r'separator="([^"]*)".*AS \?(\w+)\)', query)
+    }
+    order = re.search(r"\bORDER BY\b(.*)$", query, flags=re.S | re.I)
+    keys = re.findall(r"\?(\w+)", order.group(1)) if order else []
+    answer = json.loads(body)
+    rows = []
+    for binding in answer["results"]["bindings"]:
+        row = {}
+        for name, term in binding.items():
+            value: object = term["value"]
+            if name in separators:
+                value = tuple(sorted(term["value"].split(separators[name])))
+            kind = "literal" if term["type"] == "typed-literal" else term["type"]
+            row[name] = (kind, value, term.get("datatype"), (term.get("xml:lang") or "").lower())
+        rows.append(row)
+    as_text = [json.dumps(r, sort_keys=True) for r in rows]
+    return sorted(as_text), [tuple(json.dumps(r.get(k)) for k in keys) for r in rows]

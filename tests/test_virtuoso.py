@@ -168,11 +168,10 @@ class Engines:
 
 
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory):
-    """One Virtuoso for the session, holding the repository's files in their own graph."""
-    with Virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        server.load(repository_files(), REPOSITORY_GRAPH)
-        yield server
+def virtuoso(virtuoso):
+    """The session's Virtuoso (conftest.py), holding the repository's files in their own graph."""
+    virtuoso.load(repository_files(), REPOSITORY_GRAPH)
+    return virtuoso
 
 
 @pytest.fixture(scope="session")

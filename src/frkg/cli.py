@@ -34,6 +34,31 @@ def load_or_exit(settings: Settings) -> store.KnowledgeGraph:
         sys.exit(2)
 
 
+def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
+    """The knowledge graph ``settings`` name: an on-disk store, a SPARQL endpoint, or the files
+    (loaded here, one line per file). Exit 2 with the reason when it cannot be opened."""
+    if not settings.store and not settings.sparql_endpoint:
+        return load_or_exit(settings)
+    from frkg import loadrecord, ondisk
+
+    try:
+        return store.open_configured(settings)
+    except ondisk.StoreError as e:
+        _fail(str(e), "build the store with `frkg load --store DIR` (and the same --base-iri)")
+    except (loadrecord.RecordError, store.BackendError) as e:
+        _fail(
+            f"the SPARQL endpoint {settings.sparql_endpoint}: {e}",
+            "load it with the file `frkg load --nquads FILE` writes (see the README)",
+        )
+    raise AssertionError("unreachable")
+
+
+def _fail(message: str, hint: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: nothing was served; {hint}", err=True)
+    sys.exit(2)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="frkg")
 def main() -> None:
@@ -49,6 +74,16 @@ def main() -> None:
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
+@click.option(
+    "--store",
+    metavar="DIR",
+    help="Serve the on-disk store `frkg load --store DIR` built, not the files [FRKG_STORE].",
+)
+@click.option(
+    "--sparql-endpoint",
+    metavar="URL",
+    help="Read the data from this SPARQL 1.1 endpoint, not the files [FRKG_SPARQL_ENDPOINT].",
+)
 def serve(**options) -> None:
     """Load the knowledge graph and serve it over HTTP with gunicorn."""
     from frkg.web import create_app, server
@@ -57,11 +92,12 @@ def serve(**options) -> None:
         settings = Settings.from_env(**options)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    kg = load_or_exit(settings)
+    kg = open_or_exit(settings)
     app = create_app(settings, kg)
+    where = {"disk": " in the on-disk store ", "sparql": " at the SPARQL endpoint "}
     click.echo(
-        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files, "
-        f"data version {kg.version}",
+        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
+        f"{where.get(kg.backend, '')}{kg.location}, data version {kg.version}",
         err=True,
     )
     timings = app.extensions["frkg.publication"].timings
@@ -69,8 +105,8 @@ def serve(**options) -> None:
         f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
         err=True,
     )
-    if settings.serving_base != settings.listen_url:
-        click.echo(f"publishing IRIs under {settings.serving_base}", err=True)
+    if kg.base != settings.listen_url:
+        click.echo(f"publishing IRIs under {kg.base}", err=True)
     click.echo(
         f"serving at {settings.listen_url}  (open it in a browser; Ctrl-C to stop)", err=True
     )
@@ -273,3 +309,137 @@ def build(
         click.echo(f"warning: {url} is linked but the app answers {status}; not exported", err=True)
     for name, path in written.items():
         click.echo(f"wrote {name} configuration to {path}", err=True)
+
+
+@main.command("load")
+@_data_options
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    help="Build a persistent on-disk store in DIR, replacing the store there [FRKG_STORE].",
+)
+@click.option(
+    "--nquads",
+    metavar="FILE",
+    help="Instead, write every graph and the load record as N-Quads (FILE.gz: compressed), "
+    "for a SPARQL endpoint's bulk loader.",
+)
+def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
+    """Load the files once: into an on-disk store (`frkg serve --store DIR`) or into an N-Quads
+    file for another SPARQL engine (`frkg serve --sparql-endpoint URL`).
+
+    IRIs are written under the canonical base unless --base-iri says otherwise; the server then
+    publishes under that base. Exit status: 0 done, 2 a file could not be read or parsed, or
+    the target could not be written (nothing is left behind: a previous store stays as it was).
+    """
+    import time
+    from pathlib import Path
+
+    from frkg import ondisk, remote
+
+    if store_dir and nquads:
+        raise click.UsageError("--store and --nquads: choose one")
+    settings = _offline_settings({**options, "store": None if nquads else store_dir})
+    if not nquads and not settings.store:
+        raise click.UsageError("say where to load: --store DIR (or FRKG_STORE) or --nquads FILE")
+    sources = store.sources(settings)
+    files = [p for paths in sources.values() for p in paths]
+    started = time.perf_counter()
+    with _LoadProgress(files) as progress:
+        try:
+            if not nquads:
+                record = ondisk.build(
+                    sources,
+                    settings.serving_base,
+                    Path(settings.store),
+                    progress=progress.file_done,
+                    advance=progress.advance,
+                )
+                target = f"the on-disk store {settings.store}"
+            else:
+                kg = store.load_files(sources, settings.serving_base, progress.file_done)
+                record = remote.write_nquads(kg, nquads)
+                target = f"{nquads} (N-Quads, blank nodes as Skolem IRIs)"
+        except store.LoadError as e:
+            progress.abort()
+            _fail_load(str(e), "fix the file above and try again")
+        except ondisk.StoreError as e:
+            progress.abort()
+            _fail_load(str(e), "nothing was changed")
+        except OSError as e:
+            progress.abort()
+            _fail_load(f"could not write: {e.strerror or e}", "nothing was changed")
+    triples = sum(f.triples for f in record.files)
+    click.echo(
+        f"loaded {triples} triples from {len(record.files)} files "
+        f"(+{record.inferred_triples} inferred) into {target} "
+        f"in {time.perf_counter() - started:.1f} s; data version {record.version}, "
+        f"IRIs under {record.base}",
+        err=True,
+    )
+
+
+def _fail_load(message: str, hint: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: nothing was loaded; {hint}", err=True)
+    sys.exit(2)
+
+
+class _LoadProgress:
+    """A progress bar (by bytes read) on a terminal; otherwise one line per file."""
+
+    def __init__(self, files: list) -> None:
+        self.tty = sys.stderr.isatty()
+        self.total = 0
+        for path in files:
+            try:
+                self.total += path.stat().st_size
+            except OSError:
+                pass  # the loader says what is wrong with it
+        self._bar = None
+        self._shown = 0  # bytes the bar shows
+        self._read = 0  # bytes read so far
+        self._by_bytes = False  # the loader reports bytes as it reads (else whole files)
+
+    def __enter__(self) -> _LoadProgress:
+        if self.tty:
+            self._bar = click.progressbar(
+                length=max(self.total, 1), label="loading", file=sys.stderr, show_eta=True
+            )
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+            self._bar = None
+
+    def advance(self, nbytes: int) -> None:
+        """``nbytes`` more were read."""
+        self._by_bytes = True
+        self._read += nbytes
+        # Redrawn at most every half percent: the parser reads a few kilobytes at a time.
+        if self._read - self._shown >= self.total // 200:
+            self._show(self._read)
+
+    def file_done(self, item: store.LoadedFile) -> None:
+        """One more file is in."""
+        if self._bar is None:
+            _print_loaded(item)
+            return
+        if not self._by_bytes:
+            try:
+                self._read += item.path.stat().st_size
+            except OSError:
+                pass
+        self._show(self._read)
+
+    def _show(self, position: int) -> None:
+        if self._bar is not None and position > self._shown:
+            self._bar.update(position - self._shown)
+            self._shown = position
+
+    def abort(self) -> None:
+        """Close the bar before an error is printed."""
+        self.__exit__(None, None, None)

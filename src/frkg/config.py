@@ -36,6 +36,16 @@ class Settings:
     ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
     data: list[str] = _setting(["data"], "Data Turtle files or folders.")
     shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
+    store: str = _setting(
+        "",
+        "Folder of an on-disk store built by `frkg load --store`; `frkg serve` opens it "
+        "read-only instead of loading the files.",
+    )
+    sparql_endpoint: str = _setting(
+        "",
+        "URL of a SPARQL 1.1 endpoint holding what `frkg load --nquads` wrote; `frkg serve` "
+        "reads the data from it instead of loading the files.",
+    )
     sparql_timeout: float = _setting(
         10.0,
         "Seconds a SPARQL query may run; then its worker process is killed and the answer is 503.",
@@ -55,6 +65,10 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        if self.store and self.sparql_endpoint:
+            raise ValueError("FRKG_STORE and FRKG_SPARQL_ENDPOINT name two stores: choose one")
+        if self.sparql_endpoint and not self.sparql_endpoint.startswith(("http://", "https://")):
+            raise ValueError(f"FRKG_SPARQL_ENDPOINT={self.sparql_endpoint!r} is not an http(s) URL")
         # The SPARQL limits are what keeps the endpoint safe: refuse values that would disarm them.
         if self.sparql_timeout <= 0:
             raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")

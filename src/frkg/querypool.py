@@ -23,7 +23,9 @@ Design (see README, "SPARQL safety"):
   seconds; then it SIGKILLs the worker, which frees its CPU at once, and the next task gets a
   freshly forked one. The zygote ignores SIGCHLD, so killed workers are reaped by the kernel.
 - Workers cannot open any new file descriptor (``RLIMIT_NOFILE`` is lowered to what they hold),
-  so even a task that tried to reach the network could not open a socket.
+  so even a task that tried to reach the network could not open a socket. A ``prepare`` hook
+  runs in each new worker first (an on-disk store opens its database there) and says how many
+  more descriptors the worker may need (the store's table files, opened as queries read them).
 - At most ``size`` tasks run at once; one more raises :class:`PoolBusy` at once rather than
   queueing, so a burst of tasks never holds more than ``size`` server threads.
 - :meth:`QueryPool.close` (also run at interpreter exit) kills the workers and the zygote; if
@@ -86,14 +88,22 @@ class QueryPool:
     """Run ``task(request)`` in forked worker processes, at most ``size`` at once, with a timeout.
 
     ``task`` runs in the worker; its return value (or the exception it raises) must pickle.
+    ``prepare``, if given, runs once in each new worker before its descriptors are limited, and
+    returns how many more descriptors the worker may open later (0: none).
     The pool is bound to the process that created it: a forked copy of it must not be used
     (:attr:`pid` tells whose it is).
     """
 
-    def __init__(self, task: Callable[[Any], Any], size: int) -> None:
+    def __init__(
+        self,
+        task: Callable[[Any], Any],
+        size: int,
+        prepare: Callable[[], int] | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.task = task
+        self.prepare = prepare
         self.size = size
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
@@ -204,7 +214,7 @@ class QueryPool:
         if pid == 0:  # the zygote
             try:
                 parent_end.close()
-                _zygote_main(child_end, self.task)
+                _zygote_main(child_end, self.task, self.prepare)
             finally:
                 os._exit(0)
         child_end.close()
@@ -235,7 +245,9 @@ def _close_at_exit(ref: weakref.ref[QueryPool]) -> None:
 # -- in the zygote -----------------------------------------------------------------------------
 
 
-def _zygote_main(control: socket.socket, task: Callable[[Any], Any]) -> None:
+def _zygote_main(
+    control: socket.socket, task: Callable[[Any], Any], prepare: Callable[[], int] | None
+) -> None:
     # Objects inherited from the parent (its sockets among them) must never be finalised here:
     # a collected socket would close a descriptor number that a new socket pair may be reusing.
     gc.freeze()
@@ -260,7 +272,7 @@ def _zygote_main(control: socket.socket, task: Callable[[Any], Any]) -> None:
             try:
                 control.close()
                 theirs.close()
-                _worker_main(ours, task)
+                _worker_main(ours, task, prepare)
             finally:
                 os._exit(0)
         ours.close()
@@ -275,15 +287,24 @@ def _zygote_main(control: socket.socket, task: Callable[[Any], Any]) -> None:
 # -- in a worker -------------------------------------------------------------------------------
 
 
-def _worker_main(sock: socket.socket, task: Callable[[Any], Any]) -> None:
+def _worker_main(
+    sock: socket.socket, task: Callable[[Any], Any], prepare: Callable[[], int] | None
+) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _die_with_parent()
     fd = sock.detach()
     _close_fds_except(fd)
-    # No new file descriptors: whatever a task does, it cannot open a socket or a file.
-    highest = max(fd, 2) + 1
+    # No new file descriptors (beyond what ``prepare`` asks for): whatever a task does, it
+    # cannot open a socket or a file.
+    limit, failure = max(fd, 2) + 1, None
+    if prepare is not None:
+        try:
+            headroom = max(0, int(prepare()))
+            limit = max(fd, 2, *_open_descriptors()) + 1 + headroom
+        except Exception as e:  # noqa: BLE001 - every task is then answered with this failure
+            failure = e
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (highest, highest))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
     conn = Connection(fd)
     while True:
         try:
@@ -291,6 +312,8 @@ def _worker_main(sock: socket.socket, task: Callable[[Any], Any]) -> None:
         except (EOFError, OSError):
             return
         try:
+            if failure is not None:
+                raise failure
             answer: tuple[bool, Any] = (True, task(request))
         except Exception as e:  # noqa: BLE001 - every failure goes back to the caller
             answer = (False, e)
@@ -310,6 +333,14 @@ def _reset_signals() -> None:
         if sig is not None:
             with contextlib.suppress(OSError, ValueError):
                 signal.signal(sig, signal.SIG_DFL)
+
+
+def _open_descriptors() -> list[int]:
+    """The file descriptors this process holds (Linux; elsewhere none are known)."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return []
 
 
 def _close_fds_except(keep: int) -> None:

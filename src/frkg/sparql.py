@@ -21,6 +21,7 @@ import io
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -29,6 +30,8 @@ import pyoxigraph as ox
 
 from frkg import CANONICAL_BASE, formats, namespaces
 from frkg.querypool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
+from frkg.store import BackendRefused, BackendTimeout
+from frkg.store import BackendUnavailable as Unreachable
 
 if TYPE_CHECKING:
     from frkg.config import Settings
@@ -75,6 +78,10 @@ class QueryFailed(SparqlError):
 
 class QueryAborted(SparqlError):
     """The query's worker process ended before answering (killed from outside, out of memory)."""
+
+
+class BackendUnavailable(SparqlError):
+    """The remote SPARQL endpoint the data lives in cannot be reached or is overloaded."""
 
 
 # -- the tokenizer ------------------------------------------------------------------------------
@@ -137,6 +144,14 @@ class QueryShape:
     def returns_graph(self) -> bool:
         """True for CONSTRUCT and DESCRIBE (answered in an RDF format)."""
         return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def tokens(text: str) -> Iterator[re.Match[str]]:
+    """The SPARQL tokens of ``text`` but white space and comments (``m.lastgroup`` names the
+    kind: ``string``, ``iri``, ``var``, ``pname``, ``word`` ...)."""
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup not in ("ws", "comment"):
+            yield m
 
 
 def _keywords(text: str) -> list[str]:
@@ -456,15 +471,22 @@ class SparqlService:
         self.check(request.query)
         try:
             return self.pool().run(request, self.timeout)
+        except (TaskTimeout, BackendTimeout):
+            raise QueryTimeout(
+                f"The query was stopped after the time limit of {self.timeout:g} seconds "
+                "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
+            ) from None
+        except Unreachable as e:
+            raise BackendUnavailable(
+                f"The SPARQL endpoint this server reads its data from did not answer: {e}. "
+                "Try again shortly."
+            ) from None
+        except BackendRefused as e:
+            raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None
         except PoolBusy:
             raise TooManyQueries(
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
                 "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
-            ) from None
-        except TaskTimeout:
-            raise QueryTimeout(
-                f"The query was stopped after the time limit of {self.timeout:g} seconds "
-                "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
             ) from None
         except WorkerDied:
             raise QueryAborted(
@@ -475,14 +497,22 @@ class SparqlService:
         """Check, run and serialise ``text`` (options as for :meth:`request`)."""
         return self.run(self.request(text, **options))
 
-    def pool(self) -> QueryPool:
-        """This process's worker pool, created on first use."""
+    def pool(self) -> QueryPool | InThread:
+        """This process's worker pool, created on first use.
+
+        Queries on a remote endpoint run in the request's thread instead: the endpoint does the
+        work, the time limit is the HTTP request's, and worker processes could not open the
+        connection (they may open no socket).
+        """
         with self._pool_lock:
             pool = self._pool
             if pool is None or pool.pid != os.getpid():
-                pool = self._pool = QueryPool(
-                    functools.partial(execute, self.kg.store), self.max_concurrent
-                )
+                task = functools.partial(execute, self.kg.store)
+                if self.kg.backend == "sparql":
+                    pool = self._pool = InThread(task, self.max_concurrent)
+                else:
+                    prepare = getattr(self.kg.store, "prepare_worker", None)
+                    pool = self._pool = QueryPool(task, self.max_concurrent, prepare=prepare)
             return pool
 
     @functools.cached_property
@@ -500,6 +530,34 @@ class SparqlService:
             if self._pool is not None and self._pool.pid == os.getpid():
                 self._pool.close()
             self._pool = None
+
+
+class InThread:
+    """Runs a task in the calling thread, at most ``size`` at once (the pool's interface)."""
+
+    def __init__(self, task, size: int) -> None:
+        self.task = task
+        self.size = size
+        self.pid = os.getpid()
+        self._slots = threading.BoundedSemaphore(size)
+
+    def run(self, request, timeout: float):
+        """The task's answer; :class:`~frkg.querypool.PoolBusy` when ``size`` are running.
+
+        The task keeps its own time limit (``timeout`` is the remote store's, already).
+        """
+        if not self._slots.acquire(blocking=False):
+            raise PoolBusy(f"all {self.size} query slots are busy")
+        try:
+            return self.task(request)
+        finally:
+            self._slots.release()
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
 
 
 # -- the service description -------------------------------------------------------------------

@@ -81,11 +81,10 @@ class OntologyView:
 
 def ontology_quads(describer: Describer) -> list[ox.Quad]:
     """Every quad of the ontology files, for the RDF representations of ``/ontology``."""
-    graphs = set(describer.kg.graphs("ontology"))
+    # Graph by graph, not a scan of the whole store: the store may be large, or remote.
+    kg = describer.kg
     return [
-        q
-        for q in describer.kg.store.quads_for_pattern(None, None, None, None)
-        if q.graph_name in graphs
+        q for g in kg.graphs("ontology") for q in kg.store.quads_for_pattern(None, None, None, g)
     ]
 
 

@@ -9,9 +9,10 @@ from frkg.config import Settings
 
 
 def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None = None) -> Flask:
-    """Build the web app over a loaded knowledge graph (loaded from ``settings`` when not given)."""
+    """Build the web app over a loaded knowledge graph (opened as ``settings`` say when not
+    given: the files, an on-disk store or a SPARQL endpoint)."""
     settings = settings or Settings.from_env()
-    kg = kg or store.load(settings)
+    kg = kg or store.open_configured(settings)
     app = Flask(__name__)
     app.config["FRKG_SETTINGS"] = settings
     app.extensions["frkg"] = kg
@@ -21,18 +22,22 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     from frkg.describe import Describer
     from frkg.web import errors, headers, templating
 
-    describer = Describer(kg)
-    app.extensions["frkg.describer"] = describer
-    app.extensions["frkg.ontology"] = vocabulary.build(describer)
-    templating.init_app(app)
-    headers.init_app(app)
-    errors.init_app(app)
+    # The per-load indexes below are built from a snapshot when the data is in a remote SPARQL
+    # endpoint (KnowledgeGraph.indexing); a worker must not inherit an on-disk store's handle.
+    app.extensions.setdefault("frkg.pre_fork", []).append(kg.release)
+    with kg.indexing():
+        describer = Describer(kg)
+        app.extensions["frkg.describer"] = describer
+        app.extensions["frkg.ontology"] = vocabulary.build(describer)
+        templating.init_app(app)
+        headers.init_app(app)
+        errors.init_app(app)
 
-    # Discovery: dumps, VoID, search and browse indexes, the home page's overview and the shapes
-    # reference, built once per load here, before gunicorn forks its workers (they share them).
-    from frkg.publication import Publication
+        # Discovery: dumps, VoID, search and browse indexes, the home page's overview and the shapes
+        # reference, built once per load here, before gunicorn forks its workers (they share them).
+        from frkg.publication import Publication
 
-    app.extensions["frkg.publication"] = Publication.build(kg, describer)
+        app.extensions["frkg.publication"] = Publication.build(kg, describer)
 
     from frkg.web import (
         browse,

@@ -36,9 +36,24 @@ def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 5,
+            "pre_fork": _pre_fork(app),
             "post_fork": _post_fork(app),
         },
     ).run()
+
+
+def _pre_fork(app: Flask):
+    """A gunicorn hook running ``app.extensions["frkg.pre_fork"]`` in the master before each fork.
+
+    The place to let go of what a worker must not inherit (an on-disk store's handle: each
+    worker opens its own).
+    """
+
+    def hook(server, worker) -> None:
+        for prepare in app.extensions.get("frkg.pre_fork", ()):
+            prepare()
+
+    return hook
 
 
 def _post_fork(app: Flask):

@@ -51,6 +51,7 @@ STATUS = {
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
+    sparql.BackendUnavailable: 502,
 }
 
 

@@ -1,0 +1,382 @@
+"""`frkg load --store DIR` builds a persistent store; `frkg serve --store DIR` serves it read-only
+from several workers, with the same documents, pages, VoID, search and SPARQL answers as the
+in-memory store (compared over real HTTP with the repository's data under the canonical base)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+import pytest
+from rdflib.compare import isomorphic
+
+from frkg import loadrecord, ondisk, sparql, store
+from frkg.querypool import QueryPool
+
+from conftest import (
+    CANONICAL,
+    ROOT,
+    entity_slugs,
+    example_answer,
+    frkg_command,
+    http,
+    repo_settings,
+    running_server,
+    split_jsonld,
+)
+from http_helpers import parse_rdf
+
+FILES = sum(1 for kind in ("ontology", "data", "shapes") for _ in (ROOT / kind).glob("*.ttl"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """The repository's files loaded by `frkg load --store` (canonical base): folder, stderr."""
+    folder = tmp_path_factory.mktemp("ondisk") / "store"
+    result = frkg_command("load", "--store", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder, result.stderr
+
+
+@pytest.fixture(scope="module")
+def disk_server(built) -> str:
+    """`frkg serve --store` with two worker processes."""
+    with running_server("--store", str(built[0]), "--workers", "2") as url:
+        yield url
+
+
+def get(url: str, accept: str = "*/*") -> tuple[int, dict[str, str], bytes]:
+    return http("GET", url, headers={"Accept": accept, "Accept-Encoding": "identity"})
+
+
+# -- frkg load ---------------------------------------------------------------------------------
+
+
+def test_load_says_one_line_per_file_when_not_on_a_terminal(built):
+    lines = built[1].splitlines()
+    assert sum(line.startswith("loaded ") and " triples in " in line for line in lines) == FILES
+    assert "into the on-disk store" in lines[-1] and "data version" in lines[-1]
+
+
+def test_the_store_holds_the_graphs_counts_and_version_of_a_load_in_memory(built):
+    kg = store.load(repo_settings(base_iri=CANONICAL))
+    opened = ondisk.open_store(built[0])
+    assert (opened.backend, opened.base, opened.version) == ("disk", CANONICAL, kg.version)
+    assert opened.modified == kg.modified
+    assert [(f.kind, f.graph, f.triples) for f in opened.files] == [
+        (f.kind, f.graph, f.triples) for f in kg.files
+    ]
+    assert opened.inferred_graph == kg.inferred_graph
+    for graph in kg.content_graphs():  # the same triples (blank nodes: the same up to names)
+        ours, theirs = (
+            parse_rdf(
+                ox.serialize(
+                    [
+                        ox.Triple(q.subject, q.predicate, q.object)
+                        for q in s.quads_for_pattern(None, None, None, graph)
+                    ],
+                    format=ox.RdfFormat.N_TRIPLES,
+                ),
+                "application/n-triples",
+            )
+            for s in (opened.store, kg.store)
+        )
+        assert isomorphic(ours, theirs), graph
+
+
+def test_a_syntax_error_leaves_no_store_behind_and_exits_2(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "zz-broken.ttl").write_text("<a> <b> <c> .\n<a> <b> \n", encoding="utf-8")
+    target = tmp_path / "out" / "store"
+    result = frkg_command("load", "--store", str(target), "--data", str(data))
+    assert result.returncode == 2
+    assert "zz-broken.ttl:3" in result.stderr and "syntax error" in result.stderr
+    assert "nothing was loaded" in result.stderr
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []  # no half-built folder next to it either
+
+
+def test_a_failed_load_keeps_the_previous_store(built, tmp_path):
+    target = tmp_path / "store"
+    shutil.copytree(built[0], target)
+    before = ondisk.open_store(target).version
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix : <http://example.org/> .\n:a :b \n", encoding="utf-8")
+    result = frkg_command("load", "--store", str(target), "--data", str(broken))
+    assert result.returncode == 2
+    assert ondisk.open_store(target).version == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.ttl", "store"]
+
+
+def test_loading_again_replaces_the_store(built, tmp_path):
+    target = tmp_path / "store"
+    shutil.copytree(built[0], target)
+    data = tmp_path / "one.ttl"
+    data.write_text(
+        "@prefix id: <https://w3id.org/frkg/id/> .\n"
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\nid:x rdfs:label "X"@en .\n',
+        encoding="utf-8",
+    )
+    result = frkg_command("load", "--store", str(target), "--data", str(data))
+    assert result.returncode == 0, result.stderr
+    replaced = ondisk.open_store(target)
+    assert [f.path.name for f in replaced.files if f.kind == "data"] == ["one.ttl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.ttl", "store"]
+
+
+def test_load_refuses_to_replace_a_folder_that_is_not_a_store(tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = frkg_command("load", "--store", str(target))
+    assert result.returncode == 2
+    assert "refusing to replace it" in result.stderr
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_load_needs_a_target(tmp_path):
+    result = frkg_command("load")
+    assert result.returncode == 2 and "--store DIR" in result.stderr
+    result = frkg_command("load", "--store", str(tmp_path / "a"), "--nquads", str(tmp_path / "b"))
+    assert result.returncode == 2 and "choose one" in result.stderr
+
+
+def test_store_setting_comes_from_the_environment(tmp_path):
+    target = tmp_path / "from-env"
+    result = frkg_command("load", env={"FRKG_STORE": str(target)})
+    assert result.returncode == 0, result.stderr
+    assert ondisk.open_store(target).base == CANONICAL
+
+
+def test_load_under_another_base_rebases_and_serve_publishes_it(tmp_path):
+    base = "http://example.org/frkg/"
+    target = tmp_path / "store"
+    assert frkg_command("load", "--store", str(target), "--base-iri", base).returncode == 0
+    kg = ondisk.open_store(target)
+    assert kg.base == base
+    found = kg.store.quads_for_pattern(ox.NamedNode(base + "id/thorn"), None, None, None)
+    assert found and all(q.graph_name.value.startswith(base + "graph/") for q in found)
+    # The server publishes under the store's base, and refuses to pretend it holds another.
+    result = frkg_command("serve", "--store", str(target), "--base-iri", CANONICAL)
+    assert result.returncode == 2
+    assert "no load made under the base https://w3id.org/frkg/" in result.stderr
+    assert base in result.stderr
+
+
+@pytest.mark.parametrize("what", ["missing", "not a store"])
+def test_serve_refuses_a_folder_that_is_not_a_store(tmp_path, what):
+    folder = tmp_path / "x"
+    if what == "not a store":
+        folder.mkdir()
+        (folder / "file.txt").write_text("x", encoding="utf-8")
+    result = frkg_command("serve", "--store", str(folder))
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "frkg load --store" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- frkg serve --store: the same answers as the in-memory store --------------------------------
+
+
+def test_health_gives_the_data_version_from_the_store(disk_server, canonical_server):
+    status, _, body = get(disk_server + "health")
+    reference = json.loads(get(canonical_server + "health")[2])
+    assert status == 200
+    assert json.loads(body) == reference
+
+
+def test_every_entity_document_is_the_same_graph(disk_server, canonical_server):
+    slugs = entity_slugs(canonical_server)
+    assert len(slugs) > 400 and entity_slugs(disk_server) == slugs
+    for slug in slugs:
+        ours = get(f"{disk_server}data/{slug}.nt")
+        theirs = get(f"{canonical_server}data/{slug}.nt")
+        assert ours[0] == theirs[0] == 200
+        assert ours[1]["etag"] == theirs[1]["etag"]  # same data version, same validators
+        assert isomorphic(
+            parse_rdf(ours[2], "application/n-triples"),
+            parse_rdf(theirs[2], "application/n-triples"),
+        ), slug
+
+
+def test_every_entity_page_shows_the_same(disk_server, canonical_server):
+    for slug in entity_slugs(canonical_server):
+        ours = split_jsonld(get(f"{disk_server}page/{slug}")[2])
+        theirs = split_jsonld(get(f"{canonical_server}page/{slug}")[2])
+        assert ours[0] == theirs[0], slug
+        assert isomorphic(
+            parse_rdf(ours[1], "application/ld+json"), parse_rdf(theirs[1], "application/ld+json")
+        )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "dumps/frkg.ttl",
+        "dumps/frkg.nq.gz",
+        "dumps/frkg.jsonld",
+        "search?q=greer&format=json",
+        "search?q=ban&format=json",
+        "browse/frkg:Quote?format=json",
+        "browse/frkg:Quote?stance=frkg:stance-opposes-ban&format=json",
+        "source/seattle-times-2019-tech-and-police-groups?format=ttl",
+        "sitemap.xml",
+    ],
+)
+def test_home_dumps_search_and_browse_are_byte_for_byte_the_same(
+    disk_server, canonical_server, path
+):
+    ours, theirs = get(disk_server + path), get(canonical_server + path)
+    assert ours[0] == theirs[0] == 200
+    assert ours[2] == theirs[2]
+
+
+@pytest.mark.parametrize("path", ["void.ttl", "ontology.ttl", "shapes.ttl", "sparql?format=turtle"])
+def test_void_ontology_shapes_and_service_description_are_the_same_graph(
+    disk_server, canonical_server, path
+):
+    ours, theirs = get(disk_server + path), get(canonical_server + path)
+    assert ours[0] == theirs[0] == 200
+    assert isomorphic(parse_rdf(ours[2], "text/turtle"), parse_rdf(theirs[2], "text/turtle"))
+
+
+@pytest.mark.parametrize("example", sparql.example_queries(), ids=lambda e: e.name)
+def test_every_example_query_gives_the_same_answer(disk_server, canonical_server, example):
+    answers = []
+    for server in (disk_server, canonical_server):
+        status, _, body = http(
+            "POST",
+            server + "sparql",
+            example.text,
+            {
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        assert status == 200, body
+        answers.append(example_answer(example.text, body))
+    assert answers[0] == answers[1]
+    assert answers[0][0], "the example finds something"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        f"SELECT (COUNT(*) AS ?n) FROM <{CANONICAL}graph/load> WHERE {{ ?s ?p ?o }}",
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{CANONICAL}graph/load> "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+        f"SELECT ?s ?o WHERE {{ ?s <{loadrecord.LOAD}version> ?o }}",
+    ],
+)
+def test_the_load_record_is_invisible_to_queries(disk_server, canonical_server, query):
+    answers = []
+    for server in (disk_server, canonical_server):
+        status, _, body = get(f"{server}sparql?{urlencode({'query': query})}", "text/csv")
+        assert status == 200
+        answers.append(body)
+    assert answers[0] == answers[1]
+    status, _, body = get(
+        f"{disk_server}sparql?"
+        + urlencode({"query": "ASK { ?s ?p ?o }", "default-graph-uri": f"{CANONICAL}graph/load"}),
+        "application/sparql-results+json",
+    )
+    assert json.loads(body)["boolean"] is False
+
+
+def test_queries_run_in_worker_processes_that_opened_the_store(disk_server):
+    # Several in a row: each gunicorn worker's query workers open the store once, then reuse it.
+    for _ in range(6):
+        status, _, body = get(
+            f"{disk_server}sparql?query={quote('SELECT (COUNT(*) AS ?n) { ?s ?p ?o }')}",
+            "application/sparql-results+json",
+        )
+        assert status == 200
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 5000
+
+
+# -- the query workers' file descriptor limit ---------------------------------------------------
+
+
+def _open_sockets(count: int) -> int:
+    opened = []
+    try:
+        for _ in range(count):
+            opened.append(socket.socket())
+    except OSError:
+        pass
+    finally:
+        for s in opened:
+            s.close()
+    return len(opened)
+
+
+def test_query_workers_may_open_only_the_descriptors_prepare_asks_for():
+    for headroom in (0, 5):
+        pool = QueryPool(_open_sockets, 1, prepare=lambda h=headroom: h)
+        try:
+            assert headroom <= pool.run(50, timeout=10) <= headroom + 1
+        finally:
+            pool.close()
+    pool = QueryPool(_open_sockets, 1)
+    try:
+        assert pool.run(50, timeout=10) == 0  # the in-memory case: not one
+    finally:
+        pool.close()
+
+
+# -- the README's commands -------------------------------------------------------------------------
+
+
+def readme_load_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Scaling: on-disk store and remote SPARQL backends\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    return [
+        line.split("#")[0].strip()
+        for b in blocks
+        for line in b.splitlines()
+        if line.startswith("frkg load")
+    ]
+
+
+def test_the_readme_load_commands_run(tmp_path):
+    commands = readme_load_commands()
+    assert len(commands) == 2
+    env = {f"FRKG_{kind.upper()}": str(ROOT / kind) for kind in ("ontology", "data", "shapes")}
+    for command in commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "frkg", *shlex.split(command)[1:]],
+            cwd=tmp_path,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+    assert ondisk.open_store(tmp_path / "var" / "store").base == CANONICAL
+    assert (tmp_path / "frkg.nq.gz").stat().st_size > 10_000
+
+
+def test_an_app_created_from_the_settings_opens_the_store(built):
+    # What `gunicorn 'frkg.web.loading:background_app()'` does with FRKG_STORE set.
+    from frkg.config import Settings
+    from frkg.web import create_app
+
+    app = create_app(Settings.from_env({"FRKG_STORE": str(built[0])}))
+    assert app.extensions["frkg"].backend == "disk"
+    reply = app.test_client().get("/data/thorn.ttl")
+    assert reply.status_code == 200 and b"id:thorn" in reply.data
