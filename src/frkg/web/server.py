@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
