@@ -16,8 +16,10 @@ What is cached, and what the key holds:
   (``Cache-Control: no-cache`` or ``Pragma: no-cache``, RFC 9111 section 5.2.1.4) goes to the app,
   which evaluates it as always. ``HEAD`` goes to the app too.
 
-Entries are evicted least recently used first when the cache is full; one answer larger than an
-eighth of the cache is never kept. Nothing here imports Flask.
+An answer is kept the second time it is asked for within a while, so one pass over every entity
+(a crawler) does not push out what is asked for often. Entries are evicted least recently used
+first when the cache is full; one answer larger than an eighth of the cache is never kept.
+Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class ResponseCache:
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Keys asked for once lately, not yet kept; forgotten all at once when it fills.
+        self._seen: set[int] = set()
+        self._seen_limit = 100_000
         self.hits = 0
         self.misses = 0
 
@@ -118,6 +123,13 @@ class ResponseCache:
         with self._lock:
             if key in self._entries:
                 return
+            seen = hash(key)
+            if seen not in self._seen:
+                if len(self._seen) >= self._seen_limit:
+                    self._seen.clear()
+                self._seen.add(seen)
+                return
+            self._seen.discard(seen)
             self._entries[key] = (status, list(headers), body)
             self._bytes += len(body)
             while self._bytes > self.max_bytes:
