@@ -203,6 +203,9 @@ def machine() -> dict[str, str]:
         ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
     )
     info["frkg commit"] = commit.stdout.strip() or "unknown"
+    # Other work on the machine moves every figure: say how busy it was (ratios are taken side
+    # by side, in turns, to cancel most of it).
+    info["load average at start"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return info
 
 
@@ -919,6 +922,7 @@ def write_report(report: Report, info: dict[str, str], command: str, seconds: fl
     now = dt.datetime.now()
     sizes = "-".join(dict.fromkeys(r.size for r in report.rows)) or "none"
     path = RESULTS / f"{now:%Y-%m-%d-%H%M}-{sizes}.md"
+    info = {**info, "load average at end": ", ".join(f"{x:.1f}" for x in os.getloadavg())}
     lines = [
         f"# frkg benchmarks, {now:%Y-%m-%d %H:%M}",
         "",
