@@ -175,3 +175,23 @@ def test_a_hostile_query_is_shown_as_text(discovery_server):
     assert reply.status == 200
     assert "<img src=x" not in reply.text and "&lt;img src=x onerror=alert(1)&gt;" in reply.text
     assert not parse_html(reply.text).attrs("img")
+
+
+def test_a_page_of_hits_is_that_slice_of_all_hits_in_order():
+    import pyoxigraph as ox
+
+    # Labels whose order by length, text and IRI differs from the order they are given in.
+    labelled = [
+        (ox.NamedNode(f"http://example.org/{i:03d}"), [f"Ferry {'x' * (i % 7)} {(i * 31) % 50}"])
+        for i in range(120)
+    ]
+    labelled.append((ox.NamedNode("http://example.org/exact"), ["ferry", "Ferry boat"]))
+    index = SearchIndex(labelled)
+    everything = index.search("ferry")
+    assert len(everything) == 121 and everything[0].match == "exact"
+    for start, stop in ((0, 10), (10, 60), (100, 150), (0, None)):
+        hits, total = index.find("ferry", start, stop)
+        assert total == 121
+        assert hits == everything[start:stop]
+    assert index.find("ferry 3", 0, 5)[0] == index.search("ferry 3")[:5]
+    assert index.find("nothing", 0, 10) == ([], 0)

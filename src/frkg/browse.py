@@ -20,6 +20,7 @@ Flask.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -425,6 +426,20 @@ class Browser:
         )
 
     # -- sources --------------------------------------------------------------------------------
+
+    def citing_count(self, source: ox.NamedNode) -> int:
+        """How many nodes of the data cite ``source`` (``len(citing(source))``, counted once)."""
+        return self._citing_counts.get(source, 0)
+
+    @functools.cached_property
+    def _citing_counts(self) -> dict[ox.NamedNode, int]:
+        # Every entity page shows this count: counted for all sources at once, at load time
+        # (Publication.build asks for it), not by reading a source's citations per request.
+        citing: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+        for q in self.index.kg.store.quads_for_pattern(None, DCT_SOURCE, None, None):
+            if q.graph_name in self._data_graphs and isinstance(q.subject, ox.NamedNode):
+                citing.setdefault(q.object, set()).add(q.subject)
+        return {source: len(nodes) for source, nodes in citing.items()}
 
     def citing(self, source: ox.NamedNode) -> set[ox.NamedNode]:
         """The nodes of the data that cite ``source`` with ``dct:source``."""

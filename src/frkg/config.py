@@ -63,6 +63,11 @@ class Settings:
         "SPARQL queries one server worker process runs at once; one more gets 429 with "
         "Retry-After. Must be below FRKG_THREADS, so entity pages always have a thread.",
     )
+    response_cache_mb: int = _setting(
+        64,
+        "Megabytes of entity documents and pages each server worker process keeps to send "
+        "again without rebuilding them; 0 turns this cache off.",
+    )
 
     def __post_init__(self) -> None:
         if self.store and self.sparql_endpoint:
@@ -74,6 +79,8 @@ class Settings:
             raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")
         if self.sparql_result_cap < 1 or self.sparql_max_query_length < 1:
             raise ValueError("FRKG_SPARQL_RESULT_CAP and FRKG_SPARQL_MAX_QUERY_LENGTH must be >= 1")
+        if self.response_cache_mb < 0:
+            raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:
             raise ValueError(
                 f"FRKG_SPARQL_MAX_CONCURRENT={self.sparql_max_concurrent} must be at least 1 and "

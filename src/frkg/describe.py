@@ -12,6 +12,7 @@ then only read the store. Nothing here imports Flask.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,14 @@ import pyoxigraph as ox
 
 from frkg import CANONICAL_BASE
 from frkg.formats import RDF_FORMATS
-from frkg.labels import Label, LabelIndex, curie, fallback_label, language_rank
+from frkg.labels import (
+    LABEL_PROPERTIES,
+    Label,
+    LabelIndex,
+    curie,
+    fallback_label,
+    language_rank,
+)
 from frkg.namespaces import (
     dataset_iri,
     document_iri,
@@ -41,6 +49,14 @@ VOID = "http://rdfs.org/ns/void#"
 SCHEMA = "https://schema.org/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL_INVERSE_OF = ox.NamedNode("http://www.w3.org/2002/07/owl#inverseOf")
+# The terms of every document's metadata, made once.
+_FOAF_DOCUMENT = ox.NamedNode(FOAF + "Document")
+_RDFS_LABEL = ox.NamedNode(RDFS + "label")
+_PRIMARY_TOPIC = ox.NamedNode(FOAF + "primaryTopic")
+_IN_DATASET = ox.NamedNode(VOID + "inDataset")
+_LICENSE = ox.NamedNode(DCT + "license")
+_HAS_FORMAT = ox.NamedNode(DCT + "hasFormat")
+_FORMAT = ox.NamedNode(DCT + "format")
 
 #: Properties whose value is the one-line description shown under a page's heading.
 DESCRIPTION_PROPERTIES = (
@@ -70,6 +86,9 @@ class Description:
     outgoing: tuple[ox.Quad, ...]
     incoming: tuple[ox.Quad, ...]
     closure: tuple[ox.Quad, ...]
+    #: For a page's description of a thing with many links: ("out" or "in", property IRI) ->
+    #: how many values the property has, where ``outgoing``/``incoming`` hold only the first.
+    totals: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def triples(self) -> set[ox.Triple]:
@@ -156,6 +175,20 @@ class LinkPage:
     pages: int
 
 
+@dataclass(frozen=True)
+class LinkSummary:
+    """The links of a thing with more than :data:`PAGE_LIMIT` values of some property.
+
+    Keyed by (direction "out" or "in", property IRI): ``large`` holds, for the properties
+    with too many values to show, every value in page order; ``small`` holds the quads of
+    every other property. Incoming links that an outgoing inverse link already says are left
+    out of both (a page shows them once, as outgoing).
+    """
+
+    large: dict[tuple[str, str], tuple]
+    small: dict[tuple[str, str], tuple[ox.Quad, ...]]
+
+
 @dataclass
 class Describer:
     """Describes the entities of one loaded knowledge graph; build once per load."""
@@ -189,6 +222,20 @@ class Describer:
         )
         self._ontology_ns = ontology_ns(kg.base)
         self._entity_ns = entity_ns(kg.base)
+        self._dataset = dataset
+        # Outgoing properties a page reads whole, whatever their number of values: its heading,
+        # types, description and statement card come from them.
+        self._read_whole = frozenset(
+            {
+                RDF_TYPE.value,
+                *DESCRIPTION_PROPERTIES,
+                *LABEL_PROPERTIES,
+                DCT + "date",
+                DCT + "source",
+                *(self._ontology_ns + p for p in STATEMENT_CARD_PROPERTIES),
+            }
+        )
+        self._format_nodes = tuple((fmt, ox.NamedNode(fmt.iri)) for fmt in RDF_FORMATS)
 
     # -- the store, restricted to the described graphs -------------------------------------
 
@@ -217,14 +264,25 @@ class Describer:
 
     # -- the RDF document -------------------------------------------------------------------
 
-    def describe(self, slug: str) -> Description | None:
-        """The document about ``{base}id/{slug}``, or None when nothing is known about it."""
+    def describe(self, slug: str, capped: bool = False) -> Description | None:
+        """The document about ``{base}id/{slug}``, or None when nothing is known about it.
+
+        ``capped``: the description a page shows. For a thing with more than
+        :data:`PAGE_LIMIT` values of a property, only the first of them in page order are
+        read (from :attr:`hubs`, built once per load), and ``totals`` counts them all; the
+        thing's incoming links that an outgoing inverse link already says are left out.
+        """
         try:
             subject = ox.NamedNode(entity_iri(self.kg.base, slug))
         except ValueError:  # not a valid IRI: certainly not in the store
             return None
-        outgoing = tuple(self._quads(subject, None, None))
-        incoming = tuple(self._quads(None, None, subject))
+        summary = self.hubs.get(subject.value) if capped else None
+        totals: dict[tuple[str, str], int] = {}
+        if summary is None:
+            outgoing = tuple(self._quads(subject, None, None))
+            incoming = tuple(self._quads(None, None, subject))
+        else:
+            outgoing, incoming = self._capped_links(subject, summary, totals)
         if not outgoing and not incoming:
             return None
         starts = [q.object for q in outgoing if isinstance(q.object, ox.BlankNode)]
@@ -241,7 +299,84 @@ class Describer:
         document = ox.NamedNode(document_iri(self.kg.base, slug))
         metadata = self._metadata(subject, slug, document)
         quads = tuple(dict.fromkeys((*outgoing, *closure, *incoming, *labels, *metadata)))
-        return Description(subject, slug, document, quads, outgoing, incoming, closure)
+        return Description(subject, slug, document, quads, outgoing, incoming, closure, totals)
+
+    def _capped_links(
+        self, subject: ox.NamedNode, summary: LinkSummary, totals: dict
+    ) -> tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]:
+        """A hub's outgoing and incoming quads as its page shows them; fills ``totals``."""
+        default = ox.DefaultGraph()
+        outgoing: list[ox.Quad] = []
+        incoming: list[ox.Quad] = []
+        for (direction, _), quads in summary.small.items():
+            (outgoing if direction == "out" else incoming).extend(quads)
+        for (direction, prop), values in summary.large.items():
+            if not values:
+                continue
+            p = ox.NamedNode(prop)
+            totals[(direction, prop)] = len(values)
+            if direction == "out":
+                outgoing += [ox.Quad(subject, p, v, default) for v in values[:PAGE_LIMIT]]
+            else:
+                incoming += [ox.Quad(v, p, subject, default) for v in values[:PAGE_LIMIT]]
+        return tuple(outgoing), tuple(incoming)
+
+    @functools.cached_property
+    def hubs(self) -> dict[str, LinkSummary]:
+        """Every entity with more than :data:`PAGE_LIMIT` values of a property, summarised.
+
+        Built once per load (on first use; ``create_app`` builds it before the server forks).
+        The store counts the values natively; only the large groups' values are read into
+        Python, ordered once here instead of on every request for the page.
+        """
+        if not self.graphs:
+            return {}
+        graphs = " ".join(f"<{g.value}>" for g in sorted(self.graphs, key=lambda g: g.value))
+        large: dict[str, set[tuple[str, str]]] = {}
+        for direction, pattern in (("in", "?v ?p ?x"), ("out", "?x ?p ?v")):
+            query = (
+                f"SELECT ?x ?p WHERE {{ GRAPH ?g {{ {pattern} }} VALUES ?g {{ {graphs} }} "
+                f'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{self._entity_ns}")) }} '
+                f"GROUP BY ?x ?p HAVING (COUNT(DISTINCT ?v) > {PAGE_LIMIT})"
+            )
+            for row in self.kg.store.query(query):
+                prop = row["p"].value
+                if direction == "out" and prop in self._read_whole:
+                    continue
+                if self.slug_of(row["x"].value):
+                    large.setdefault(row["x"].value, set()).add((direction, prop))
+        found = {}
+        for iri, groups in large.items():
+            node = ox.NamedNode(iri)
+            big: dict[tuple[str, str], tuple] = {}
+            small: dict[tuple[str, str], tuple[ox.Quad, ...]] = {}
+            for direction in ("out", "in"):
+                for p in self._properties(node, direction):
+                    if direction == "out":
+                        quads = list(self._quads(node, p, None))
+                        nodes = dict.fromkeys(q.object for q in quads)
+                    else:
+                        quads = list(self._quads(None, p, node))
+                        inverse = self.inverse.get(p.value)
+                        if inverse is not None:
+                            said = {
+                                q.object for q in self._quads(node, ox.NamedNode(inverse), None)
+                            }
+                            quads = [q for q in quads if q.subject not in said]
+                        nodes = dict.fromkeys(q.subject for q in quads)
+                    if (direction, p.value) in groups:
+                        big[(direction, p.value)] = tuple(sorted(nodes, key=self.node_order))
+                    else:
+                        small[(direction, p.value)] = tuple(quads)
+            found[iri] = LinkSummary(big, small)
+        return found
+
+    def _properties(self, node: ox.NamedNode, direction: str) -> tuple[ox.NamedNode, ...]:
+        """Every property of ``node`` in ``direction`` ("out" or "in"), found by the store."""
+        graphs = " ".join(f"<{g.value}>" for g in self.graphs)
+        pattern = f"<{node.value}> ?p ?v" if direction == "out" else f"?v ?p <{node.value}>"
+        query = f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ {pattern} }} VALUES ?g {{ {graphs} }} }}"
+        return tuple(row["p"] for row in self.kg.store.query(query))
 
     def blank_node_closure(self, starts: list) -> Iterable[ox.Quad]:
         """Every quad reachable from the blank nodes ``starts`` through blank-node objects."""
@@ -259,27 +394,26 @@ class Describer:
 
     def _metadata(self, subject: ox.NamedNode, slug: str, document: ox.NamedNode) -> list[ox.Quad]:
         base = self.kg.base
-
-        def quad(s, p: str, o) -> ox.Quad:
-            return ox.Quad(s, ox.NamedNode(p), o, ox.DefaultGraph())
-
+        default = ox.DefaultGraph()
         label = self.labels.text(subject, self.prefixes)
         out = [
-            quad(document, RDF_TYPE.value, ox.NamedNode(FOAF + "Document")),
-            quad(document, RDFS + "label", ox.Literal(f"Description of {label}", language="en")),
-            quad(document, FOAF + "primaryTopic", subject),
-            quad(document, VOID + "inDataset", ox.NamedNode(dataset_iri(base))),
+            ox.Quad(document, RDF_TYPE, _FOAF_DOCUMENT, default),
+            ox.Quad(
+                document, _RDFS_LABEL, ox.Literal(f"Description of {label}", language="en"), default
+            ),
+            ox.Quad(document, _PRIMARY_TOPIC, subject, default),
+            ox.Quad(document, _IN_DATASET, self._dataset, default),
         ]
-        out += [quad(document, DCT + "license", licence) for licence in self.licences]
+        out += [ox.Quad(document, _LICENSE, licence, default) for licence in self.licences]
         page = ox.NamedNode(page_iri(base, slug))
         out += [
-            quad(document, DCT + "hasFormat", page),
-            quad(page, FOAF + "primaryTopic", subject),
+            ox.Quad(document, _HAS_FORMAT, page, default),
+            ox.Quad(page, _PRIMARY_TOPIC, subject, default),
         ]
-        for fmt in RDF_FORMATS:
+        for fmt, fmt_node in self._format_nodes:
             twin = ox.NamedNode(document_iri(base, slug, fmt.suffix))
-            out.append(quad(document, DCT + "hasFormat", twin))
-            out.append(quad(twin, DCT + "format", ox.NamedNode(fmt.iri)))
+            out.append(ox.Quad(document, _HAS_FORMAT, twin, default))
+            out.append(ox.Quad(twin, _FORMAT, fmt_node, default))
         return out
 
     # -- the HTML view model ------------------------------------------------------------------
@@ -349,7 +483,8 @@ class Describer:
         shown_out = [
             q for q in outgoing if ox.Triple(q.subject, q.predicate, q.object) not in hidden
         ]
-        properties = self.group_values(shown_out, "out", limit, 0, closure)
+        totals = description.totals
+        properties = self.group_values(shown_out, "out", limit, 0, closure, totals)
         # An incoming link whose inverse is already an outgoing value (materialised from
         # owl:inverseOf) is the same fact seen from the other side: show it once.
         mirrored = {
@@ -362,7 +497,7 @@ class Describer:
             for q in distinct(description.incoming)
             if (q.predicate.value, q.subject) not in mirrored
         ]
-        incoming_groups = self.group_values(incoming, "in", limit, 0, closure)
+        incoming_groups = self.group_values(incoming, "in", limit, 0, closure, totals)
         return EntityView(
             slug=description.slug,
             iri=subject.value,
@@ -424,13 +559,18 @@ class Describer:
         limit: int | None,
         depth: int,
         closure: dict,
+        totals: dict | None = None,
     ) -> tuple[Group, ...]:
-        """Quads grouped by property, values as terms (at most ``limit`` each), sources last."""
+        """Quads grouped by property, values as terms (at most ``limit`` each), sources last.
+
+        ``totals`` counts the values of properties of which ``quads`` hold only the first.
+        """
         groups = []
         for prop, nodes in self._ordered(quads, direction, None).items():
             shown = nodes if limit is None else nodes[:limit]
             terms = tuple(self.term(n, depth=depth, closure=closure) for n in shown)
-            groups.append(Group(self.term(prop), terms, len(nodes), direction))
+            total = (totals or {}).get((direction, prop.value), len(nodes))
+            groups.append(Group(self.term(prop), terms, total, direction))
         groups.sort(key=lambda g: (g.property.value == DCT + "source", g.property.label.casefold()))
         return tuple(groups)
 
@@ -500,11 +640,17 @@ class Describer:
             predicate = ox.NamedNode(prop)
         except ValueError:
             return None
-        if direction == "out":
-            nodes = [q.object for q in self._quads(subject, predicate, None)]
+        summary = self.hubs.get(subject.value)
+        ordered = summary.large.get((direction, prop)) if summary is not None else None
+        if ordered is not None and direction == "out":
+            nodes = list(ordered)
         else:
-            nodes = [q.subject for q in self._quads(None, predicate, subject)]
-        nodes = sorted(dict.fromkeys(nodes), key=self.node_order)
+            # Incoming links are all listed here, those an inverse link mirrors too.
+            if direction == "out":
+                found = [q.object for q in self._quads(subject, predicate, None)]
+            else:
+                found = [q.subject for q in self._quads(None, predicate, subject)]
+            nodes = sorted(dict.fromkeys(found), key=self.node_order)
         if not nodes:
             return None
         pages = max(1, -(-len(nodes) // size))
@@ -521,7 +667,6 @@ class Describer:
 
 
 STATEMENT_CARD_PROPERTIES = ("verbatimText", "paraphraseText", "speaker", "speaksFor", "stance")
-
 
 RDF_FIRST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")

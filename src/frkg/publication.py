@@ -65,6 +65,7 @@ class Publication:
 
         def browser() -> browse.Browser:
             made = browse.Browser(index, describer)
+            made.citing_count(ox.NamedNode(index.iri))  # counts every source's citations now
             for c in index.listed_classes():
                 made.listing(c, {}, 1)  # computes and keeps each listed class's facets
             return made

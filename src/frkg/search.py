@@ -9,13 +9,15 @@ A query is folded the same way and answered by binary search in them, never by s
 2. prefix: a label starts with the query ("evan g");
 3. words: each word of the query starts a word of the label ("greer", "gre eva").
 
-Better matches come first; then shorter labels, then the label, then the IRI. Nothing here
-imports Flask.
+Better matches come first; then shorter labels, then the label, then the IRI. Only the hits a
+page shows are ordered and made; the others are counted. Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import heapq
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -52,31 +54,36 @@ class QueryTooLong(ValueError):
 
 
 class SearchIndex:
-    """Folded labels and label words of a set of nodes, sorted for binary search."""
+    """Folded labels and label words of a set of nodes, sorted for binary search.
+
+    Every label is an *entry*. Entries are numbered in result order (shorter folded label first,
+    then the folded label, then the node's IRI), so ranking a hit is comparing two integers:
+    ``rank * entries + entry``. The sorted lists map each folded label and each word to its
+    entry, so a query reads only the slices of them that start with its words.
+    """
 
     def __init__(self, labelled: Iterable[tuple[ox.NamedNode, Iterable[str]]]) -> None:
         self._nodes: list[ox.NamedNode] = []
-        self._texts: list[str] = []  # the label of each entry, as written
-        self._owner: list[int] = []  # the node of each entry
-        labels: list[tuple[str, int]] = []
-        words: list[tuple[str, int]] = []
+        found: list[tuple[int, str, str, int, str]] = []  # length, folded, IRI, node, text
         for node, texts in labelled:
             node_id = len(self._nodes)
             self._nodes.append(node)
             for text in dict.fromkeys(texts):
                 folded = fold(text)
-                if not folded:
-                    continue
-                entry = len(self._texts)
-                self._texts.append(text)
-                self._owner.append(node_id)
-                labels.append((folded, entry))
-                words.extend((w, entry) for w in dict.fromkeys(folded.split()))
-        labels.sort()
-        words.sort()
-        self._labels = labels
-        self._words = words
-        self._folded = {entry: folded for folded, entry in labels}
+                if folded:
+                    found.append((len(folded), folded, node.value, node_id, text))
+        found.sort()
+        self._texts = [f[4] for f in found]  # the label of each entry, as written
+        self._folded = [f[1] for f in found]
+        self._owner = array("l", (f[3] for f in found))  # the node of each entry
+        labels = sorted((f[1], entry) for entry, f in enumerate(found))
+        words = sorted(
+            (w, entry) for entry, f in enumerate(found) for w in dict.fromkeys(f[1].split())
+        )
+        self._label_keys = [k for k, _ in labels]
+        self._label_entries = array("l", (e for _, e in labels))
+        self._word_keys = [k for k, _ in words]
+        self._word_entries = array("l", (e for _, e in words))
 
     def __len__(self) -> int:
         return len(self._nodes)
@@ -84,48 +91,75 @@ class SearchIndex:
     @property
     def label_count(self) -> int:
         """How many labels the index holds."""
-        return len(self._labels)
+        return len(self._texts)
 
     def search(self, query: str) -> list[Hit]:
         """Every node with a label matching ``query``, best first (no query, no hits)."""
+        return self.find(query)[0]
+
+    def find(self, query: str, start: int = 0, stop: int | None = None) -> tuple[list[Hit], int]:
+        """The hits ``start`` to ``stop`` (all when None) of ``query``, best first, and how
+        many nodes match in all. Only the hits asked for are ordered and made."""
         if len(query) > MAX_QUERY_LENGTH:
             raise QueryTooLong(
                 f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are allowed"
             )
         q = fold(query)
         if not q:
-            return []
-        best: dict[int, tuple[int, int, str, int]] = {}  # node -> (rank, length, label, entry)
+            return [], 0
+        best = self._best(q)
+        if stop is None:
+            chosen = sorted(best.values())[start:]
+        else:
+            chosen = heapq.nsmallest(stop, best.values())[start:]
+        n = len(self._texts)
+        hits = []
+        for key in chosen:
+            rank, entry = divmod(key, n)
+            hits.append(Hit(self._nodes[self._owner[entry]], self._texts[entry], rank))
+        return hits, len(best)
 
-        def offer(entry: int, rank: int) -> None:
-            folded = self._folded[entry]
-            key = (rank, len(folded), folded, entry)
-            node_id = self._owner[entry]
-            if node_id not in best or key < best[node_id]:
-                best[node_id] = key
-
-        for folded, entry in _prefixed(self._labels, q):
-            offer(entry, 0 if folded == q else 1)
+    def _best(self, q: str) -> dict[int, int]:
+        """Node -> the key of its best matching entry (``rank * entries + entry``)."""
+        n = len(self._texts)
+        owner = self._owner
+        best: dict[int, int] = {}
+        # Exact and prefix matches of whole labels: one slice of the sorted labels.
+        lo, mid, hi = _span(self._label_keys, q)
+        for rank, a, b in ((0, lo, mid), (1, mid, hi)):
+            for entry in self._label_entries[a:b]:
+                node, key = owner[entry], rank * n + entry
+                if key < best.get(node, key + 1):
+                    best[node] = key
+        # Word matches: the slice of words starting with the query word that has the fewest,
+        # each entry then checked for the other words.
         tokens = list(dict.fromkeys(q.split()))
-        # Look up the longest word (the fewest candidates), then check the others per label.
-        anchor = max(tokens, key=len)
+        spans = {t: _span(self._word_keys, t) for t in tokens}
+        anchor = min(tokens, key=lambda t: spans[t][2] - spans[t][0])
         others = [t for t in tokens if t != anchor]
-        for _, entry in _prefixed(self._words, anchor):
-            if best.get(self._owner[entry], (2,))[0] < 2:
+        lo, _, hi = spans[anchor]
+        base = 2 * n
+        for entry in self._word_entries[lo:hi]:
+            node = owner[entry]
+            if node in best and best[node] < base:
                 continue  # already found by a whole-label match
-            label_words = self._folded[entry].split()
-            if all(any(w.startswith(t) for w in label_words) for t in others):
-                offer(entry, 2)
-        order = sorted(best.items(), key=lambda item: (item[1][:3], self._nodes[item[0]].value))
-        return [Hit(self._nodes[n], self._texts[key[3]], key[0]) for n, key in order]
+            if others:
+                label_words = self._folded[entry].split()
+                if not all(any(w.startswith(t) for w in label_words) for t in others):
+                    continue
+            key = base + entry
+            if key < best.get(node, key + 1):
+                best[node] = key
+        return best
 
 
-def _prefixed(items: list[tuple[str, int]], prefix: str) -> Iterable[tuple[str, int]]:
-    """The items whose text starts with ``prefix`` (``items`` sorted by text)."""
-    i = bisect_left(items, (prefix, -1))
-    while i < len(items) and items[i][0].startswith(prefix):
-        yield items[i]
-        i += 1
+def _span(keys: list[str], prefix: str) -> tuple[int, int, int]:
+    """Where ``prefix`` is in sorted ``keys``: (first equal, first longer, first after)."""
+    lo = bisect_left(keys, prefix)
+    mid = bisect_right(keys, prefix, lo)
+    # Every key starting with the prefix sorts before prefix + the highest code point.
+    hi = bisect_left(keys, prefix + "\U0010ffff", mid)
+    return lo, mid, hi
 
 
 def from_dataset(index: DatasetIndex, describer: Describer) -> SearchIndex:

@@ -463,7 +463,8 @@ class SparqlService:
             named_graphs=named_graphs,
             union_default_graph=not shape.has_dataset_clause,
             base_iri=self.endpoint,
-            prefixes=self.prefixes,
+            # Only graph answers declare prefixes: a SELECT need not carry them to its worker.
+            prefixes=self.prefixes if shape.returns_graph or shape.form is None else {},
         )
 
     def run(self, request: QueryRequest) -> QueryAnswer:

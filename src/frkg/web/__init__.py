@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.extensions.setdefault("frkg.pre_fork", []).append(kg.release)
     with kg.indexing():
         describer = Describer(kg)
+        describer.hubs  # noqa: B018 - built now, before the server forks, so workers share it
         app.extensions["frkg.describer"] = describer
         app.extensions["frkg.ontology"] = vocabulary.build(describer)
         templating.init_app(app)
@@ -67,4 +68,12 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         sparql,
     ):
         app.register_blueprint(module.bp)
+
+    # Performance: whole entity answers kept per worker process (the data never changes).
+    if settings.response_cache_mb > 0:
+        from frkg.web.cache import ResponseCache
+
+        cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
+        app.wsgi_app = cache
+        app.extensions["frkg.response_cache"] = cache
     return app

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, request, url_for
 from frkg.dumps import Dump
 from frkg.web import headers, respond
 from frkg.web.context import publication
+from frkg.web.templating import cached_url_for
 
 bp = Blueprint("dumps", __name__)
 
@@ -28,7 +29,7 @@ def _dump_links() -> dict:
     """Every page's footer links to the dumps."""
     return {
         "site_dumps": [
-            (url_for("dumps.dump", filename=d.spec.filename), d) for d in publication().dumps
+            (cached_url_for("dumps.dump", filename=d.spec.filename), d) for d in publication().dumps
         ]
     }
 

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, request, url_for
 
 from frkg import formats
@@ -17,6 +19,7 @@ from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.web import headers, respond
 from frkg.web.context import describer, publication
+from frkg.web.templating import PATH_SAFE
 
 bp = Blueprint("entities", __name__)
 
@@ -34,9 +37,15 @@ def _cors(response: Response) -> Response:
 
 
 def alternates(slug: str, exclude: Format | None = None) -> list[tuple[str, Format]]:
-    """(URL, format) of every representation of the thing's description, but ``exclude``."""
-    out = [(url_for("entities.page", slug=slug), HTML)]
-    out += [(url_for("entities.document", slug=slug, ext=f.suffix), f) for f in RDF_FORMATS]
+    """(URL, format) of every representation of the thing's description, but ``exclude``.
+
+    The same URLs as ``url_for`` gives, written directly: on every document and page, the
+    routing machinery took longer than describing the thing.
+    """
+    root = request.script_root + "/"
+    quoted = quote(slug, safe=PATH_SAFE)
+    out = [(f"{root}page/{quoted}", HTML)]
+    out += [(f"{root}data/{quoted}.{f.suffix}", f) for f in RDF_FORMATS]
     return [(href, f) for href, f in out if f is not exclude]
 
 
@@ -112,7 +121,7 @@ def _document(slug: str, fmt: Format) -> Response:
 def page(slug: str) -> Response:
     """The HTML page about a thing, with its JSON-LD embedded."""
     d = describer()
-    description = d.describe(slug)
+    description = d.describe(slug, capped=True)
     if description is None:
         return respond.error(404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", HTML)
     # The embedded JSON-LD is the document as the page shows it (all of it, unless a hub's
@@ -123,7 +132,7 @@ def page(slug: str) -> Response:
         entity=d.view(description),
         alternates=alternates(slug, exclude=HTML),
         jsonld=jsonld,
-        derived=len(publication().browser.citing(description.subject)),
+        derived=publication().browser.citing_count(description.subject),
     )
     headers.link_alternates(response, alternates(slug, exclude=HTML), description.subject.value)
     return headers.cacheable(response, HTML.name)

@@ -31,7 +31,9 @@ def choose(offers: Sequence[Format]) -> Format | None:
     An unknown ``?format=`` is a bad request (400) naming the formats there are.
     """
     try:
-        return negotiate.choose(offers, request.accept_mimetypes, request.args.get("format"))
+        return negotiate.choose_for_header(
+            tuple(offers), request.headers.get("Accept"), request.args.get("format")
+        )
     except negotiate.UnknownFormat as e:
         raise BadRequest(str(e)) from None
 

@@ -50,8 +50,15 @@ def results() -> Response:
     if fmt is None:
         return respond.not_acceptable(OFFERS, "search results")
     query = request.args.get("q", "")
+    # Only the hits shown are ordered and made: a short query can match most of the labels.
+    if fmt is JSON:
+        limit = _number("limit", JSON_LIMIT, 1, MAX_LIMIT)
+        start, stop = 0, limit
+    else:
+        number = _number("page", 1, 1)
+        start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
     try:
-        hits = publication().search.search(query)
+        shown, total = publication().search.find(query, start, stop)
     except search.QueryTooLong as e:
         return headers.negotiated(respond.error(400, "Bad Request", str(e), fmt))
     d = describer()
@@ -61,9 +68,8 @@ def results() -> Response:
         if f is not fmt
     ]
     if fmt is JSON:
-        limit = _number("limit", JSON_LIMIT, 1, MAX_LIMIT)
         results = []
-        for hit in hits[:limit]:
+        for hit in shown:
             out = respond.term_json(d.term(hit.node))
             out["matched"] = hit.matched
             out["match"] = hit.match
@@ -72,18 +78,16 @@ def results() -> Response:
         response = respond.json_body(
             {
                 "query": query,
-                "total": len(hits),
+                "total": total,
                 "url": respond.absolute(url_for("search.results", q=query, format="json")),
                 "results": results,
             }
         )
     else:
-        number = _number("page", 1, 1)
-        pages = max(1, -(-len(hits) // PAGE_SIZE))
+        pages = max(1, -(-total // PAGE_SIZE))
         if number > pages:
             message = f"there are {pages} page{'s' if pages > 1 else ''} of results"
             return headers.negotiated(respond.error(404, "Not Found", message, fmt))
-        shown = hits[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
         rows = [
             {
                 "term": d.term(hit.node),
@@ -96,7 +100,7 @@ def results() -> Response:
             "search.html",
             query=query,
             search_query=query,
-            total=len(hits),
+            total=total,
             rows=rows,
             page=number,
             pages=pages,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -23,6 +25,12 @@ class _Gunicorn(BaseApplication):
 def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Serve ``app`` until interrupted; the app (and its store) is built once, before forking."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    # Everything built so far (the store's indexes, labels, search, pages' summaries: millions of
+    # objects) lives as long as the server. Frozen, the cyclic garbage collector stops walking
+    # it on every collection (measured: 40% of an entity document's time at 100k triples), and
+    # the workers forked from here stop dirtying the pages they share with it.
+    gc.collect()
+    gc.freeze()
     _Gunicorn(
         app,
         {

@@ -226,7 +226,7 @@ def _choose(offers: tuple[formats.Format, ...], word: str | None) -> formats.For
         known = (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS, formats.HTML)
         if formats.by_keyword(word, known) is None:
             raise ProtocolError(400, str(negotiate.UnknownFormat(word, known)))
-    return negotiate.choose(offers, request.accept_mimetypes)
+    return negotiate.choose_for_header(offers, request.headers.get("Accept"))
 
 
 def _answer(operation: Operation) -> Response:
@@ -234,8 +234,12 @@ def _answer(operation: Operation) -> Response:
     text = operation.query or ""
     shape = svc.check(text)
     html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
-    results_format = _choose((*formats.RESULT_FORMATS, *html_too), operation.format_word)
-    graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), operation.format_word)
+    # Negotiate only the kind of answer the query gives (both when the form is unknown).
+    results_format = graph_format = None
+    if not shape.returns_graph:
+        results_format = _choose((*formats.RESULT_FORMATS, *html_too), operation.format_word)
+    if shape.returns_graph or shape.form is None:
+        graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), operation.format_word)
     wanted = graph_format if shape.returns_graph else results_format
     if wanted is formats.HTML:
         # A browser that opens a query link: the query page loads the query and runs it.

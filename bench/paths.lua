@@ -1,0 +1,46 @@
+-- wrk script for bench/run.py: spread requests over the paths of a file, report JSON.
+--
+--   wrk -t2 -c16 -d10s -s bench/paths.lua http://127.0.0.1:8000 -- paths.txt
+--
+-- Each wrk thread walks the list (one path a line) from its own starting point, so many
+-- entities are requested, not one. At the end one JSON line (prefixed "WRK-JSON ") gives
+-- requests, seconds, errors and latency percentiles in microseconds.
+
+local paths = {}
+local next_index = 1
+local thread_count = 0
+
+function setup(thread)
+  thread:set("offset", thread_count)
+  thread_count = thread_count + 1
+end
+
+function init(args)
+  local file = assert(io.open(args[1], "r"), "cannot open the paths file")
+  for line in file:lines() do
+    if #line > 0 then
+      paths[#paths + 1] = line
+    end
+  end
+  file:close()
+  assert(#paths > 0, "the paths file is empty")
+  -- Threads start far apart in the list.
+  next_index = ((offset or 0) * 7919) % #paths + 1
+end
+
+function request()
+  local path = paths[next_index]
+  next_index = next_index % #paths + 1
+  return wrk.format("GET", path)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK-JSON {"requests": %d, "seconds": %.6f, "bytes": %d, "errors": %d, '
+      .. '"status_errors": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration / 1e6, summary.bytes,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.mean
+  ))
+end
