@@ -380,3 +380,19 @@ def test_an_app_created_from_the_settings_opens_the_store(built):
     assert app.extensions["frkg"].backend == "disk"
     reply = app.test_client().get("/data/thorn.ttl")
     assert reply.status_code == 200 and b"id:thorn" in reply.data
+
+
+@pytest.mark.parametrize("command", [("stats", "--json"), ("export", "--format", "nt")])
+def test_stats_and_export_read_the_store_as_they_read_the_files(built, command):
+    from_store = frkg_command(*command, "--store", str(built[0]))
+    assert from_store.returncode == 0, from_store.stderr
+    assert from_store.stdout == frkg_command(*command).stdout
+    assert "loaded " not in from_store.stderr  # opened, not loaded from the files again
+
+
+def test_stats_and_export_refuse_a_folder_that_is_not_a_store(tmp_path):
+    for command, outcome in (("stats", "counted"), ("export", "written")):
+        result = frkg_command(command, "--store", str(tmp_path / "missing"))
+        assert result.returncode == 2 and result.stdout == ""
+        assert f"error: nothing was {outcome}; build the store with `frkg load" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -145,6 +145,13 @@ def test_home_dumps_search_and_browse_are_byte_for_byte_the_same(
     assert ours[2] == theirs[2]
 
 
+@pytest.mark.parametrize("command", [("stats", "--json"), ("export", "--format", "nt")])
+def test_stats_and_export_read_the_endpoint_as_they_read_the_files(endpoint, command):
+    from_endpoint = frkg_command(*command, "--sparql-endpoint", endpoint)
+    assert from_endpoint.returncode == 0, from_endpoint.stderr
+    assert from_endpoint.stdout == frkg_command(*command).stdout
+
+
 @pytest.mark.parametrize("path", ["void.ttl", "ontology.ttl", "shapes.ttl", "sparql?format=turtle"])
 def test_void_ontology_shapes_and_service_description_are_the_same_graph(
     remote_server, canonical_server, path
@@ -350,6 +357,15 @@ def test_serve_refuses_an_endpoint_nobody_listens_on():
     result = frkg_command("serve", "--sparql-endpoint", url)
     assert result.returncode == 2
     assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stats_and_export_refuse_an_endpoint_nobody_listens_on():
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    for command, outcome in (("stats", "counted"), ("export", "written")):
+        result = frkg_command(command, "--sparql-endpoint", url)
+        assert result.returncode == 2 and result.stdout == ""
+        assert "cannot be reached" in result.stderr and f"nothing was {outcome}" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_an_endpoint_that_cuts_answers_or_goes_away_is_an_error_not_a_wrong_answer(

@@ -17,6 +17,20 @@ def _paths_option(name: str, help: str):
     return click.option(f"--{name}", multiple=True, metavar="PATH", help=help)
 
 
+def _backend_options(command):
+    """``--store`` and ``--sparql-endpoint``: read the data from there instead of the files."""
+    command = click.option(
+        "--sparql-endpoint",
+        metavar="URL",
+        help="Read the data from this SPARQL 1.1 endpoint, not the files [FRKG_SPARQL_ENDPOINT].",
+    )(command)
+    return click.option(
+        "--store",
+        metavar="DIR",
+        help="Read the on-disk store `frkg load --store DIR` built, not the files [FRKG_STORE].",
+    )(command)
+
+
 def _print_loaded(item: store.LoadedFile) -> None:
     click.echo(
         f"loaded {item.path} ({item.kind}): {item.triples} triples in {item.seconds * 1000:.0f} ms",
@@ -29,9 +43,7 @@ def load_or_exit(settings: Settings) -> store.KnowledgeGraph:
     try:
         return store.load(settings, progress=_print_loaded)
     except store.LoadError as e:
-        click.echo(f"error: {e}", err=True)
-        click.echo("error: nothing was served; fix the file above and try again", err=True)
-        sys.exit(2)
+        _fail(str(e), "fix the file above and try again")
 
 
 def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
@@ -54,8 +66,10 @@ def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
 
 
 def _fail(message: str, hint: str) -> None:
+    command = click.get_current_context().info_name
+    done = {"serve": "served", "stats": "counted", "load": "loaded"}.get(command, "written")
     click.echo(f"error: {message}", err=True)
-    click.echo(f"error: nothing was served; {hint}", err=True)
+    click.echo(f"error: nothing was {done}; {hint}", err=True)
     sys.exit(2)
 
 
@@ -74,16 +88,7 @@ def main() -> None:
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
-@click.option(
-    "--store",
-    metavar="DIR",
-    help="Serve the on-disk store `frkg load --store DIR` built, not the files [FRKG_STORE].",
-)
-@click.option(
-    "--sparql-endpoint",
-    metavar="URL",
-    help="Read the data from this SPARQL 1.1 endpoint, not the files [FRKG_SPARQL_ENDPOINT].",
-)
+@_backend_options
 def serve(**options) -> None:
     """Load the knowledge graph and serve it over HTTP with gunicorn."""
     from frkg.web import create_app, server
@@ -154,22 +159,24 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
     sys.exit(0 if report.conforms else 1)
 
 
-def _offline_settings(options: dict) -> Settings:
-    """Settings for commands that serve nothing: IRIs stay canonical unless --base-iri says."""
+def _offline_settings(options: dict, *, reading: bool = False) -> Settings:
+    """Settings for commands that serve nothing: IRIs stay canonical unless --base-iri says, or,
+    when ``reading`` a store or endpoint, as they were loaded."""
     try:
         settings = Settings.from_env(**options)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    if not settings.base_iri:
+    if not settings.base_iri and not (reading and (settings.store or settings.sparql_endpoint)):
         settings = dataclasses.replace(settings, base_iri=CANONICAL_BASE)
     return settings
 
 
-def _dataset(settings: Settings):
+def _dataset(options: dict):
+    """The dataset index and describer of the files, or of the store or endpoint named."""
     from frkg.dataset import DatasetIndex
     from frkg.describe import Describer
 
-    kg = load_or_exit(settings)
+    kg = open_or_exit(_offline_settings(options, reading=True))
     describer = Describer(kg)
     return DatasetIndex(kg, describer.inverse), describer
 
@@ -191,12 +198,13 @@ def _data_options(command):
 
 @main.command()
 @_data_options
+@_backend_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats(as_json: bool, **options) -> None:
     """Count what the dataset holds; list unlinked entities and undefined properties."""
     from frkg import stats as statistics
 
-    index, describer = _dataset(_offline_settings(options))
+    index, describer = _dataset(options)
     found = statistics.compute(index, describer)
     if as_json:
         click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
@@ -206,6 +214,7 @@ def stats(as_json: bool, **options) -> None:
 
 @main.command()
 @_data_options
+@_backend_options
 @click.option(
     "--format",
     "format_name",
@@ -229,7 +238,7 @@ def export(format_name: str | None, output: str | None, compress: bool, **option
         suffix = (output or "").removesuffix(".gz").rsplit(".", 1)
         fmt = formats.by_suffix(suffix[1]) if len(suffix) == 2 else None
         fmt = fmt or formats.by_suffix("ttl")
-    index, _ = _dataset(_offline_settings(options))
+    index, _ = _dataset(options)
     try:
         body = dumps.serialize_dataset(index, fmt)
     except formats.Unrepresentable as e:
@@ -363,13 +372,13 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
                 target = f"{nquads} (N-Quads, blank nodes as Skolem IRIs)"
         except store.LoadError as e:
             progress.abort()
-            _fail_load(str(e), "fix the file above and try again")
+            _fail(str(e), "fix the file above and try again")
         except ondisk.StoreError as e:
             progress.abort()
-            _fail_load(str(e), "nothing was changed")
+            _fail(str(e), "nothing was changed")
         except OSError as e:
             progress.abort()
-            _fail_load(f"could not write: {e.strerror or e}", "nothing was changed")
+            _fail(f"could not write: {e.strerror or e}", "nothing was changed")
     triples = sum(f.triples for f in record.files)
     click.echo(
         f"loaded {triples} triples from {len(record.files)} files "
@@ -378,12 +387,6 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
         f"IRIs under {record.base}",
         err=True,
     )
-
-
-def _fail_load(message: str, hint: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    click.echo(f"error: nothing was loaded; {hint}", err=True)
-    sys.exit(2)
 
 
 class _LoadProgress:
