@@ -37,17 +37,19 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import click
 import pyoxigraph as ox
@@ -357,17 +359,19 @@ def wrk(
     threads: int,
     header: tuple[str, str] | None = None,
 ) -> dict:
-    """Run wrk over ``paths`` and return its JSON summary (``bench/paths.lua``)."""
+    """Run wrk over ``paths`` and return its JSON summary (``bench/paths.lua``), with ``split``:
+    how wrk's connections were shared among the server's worker processes halfway through."""
     listing = WORK / "wrk-paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     extra = ["-H", f"{header[0]}: {header[1]}"] if header else []
-    out = subprocess.run(
+    duration = max(1, round(seconds))
+    proc = subprocess.Popen(
         [
             "wrk",
             *extra,
             f"-t{threads}",
             f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
+            f"-d{duration}s",
             "--timeout",
             "30s",
             "-s",
@@ -376,14 +380,36 @@ def wrk(
             "--",
             str(listing),
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
     )
-    line = next(x for x in out.stdout.splitlines() if x.startswith("WRK-JSON "))
+    split: list[int] = []
+    if connections > 1:
+        time.sleep(duration / 2)
+        split = connection_split(urlsplit(url).port)
+    stdout, stderr = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"wrk exited with {proc.returncode}: {stderr.strip()}")
+    line = next(x for x in stdout.splitlines() if x.startswith("WRK-JSON "))
     result = json.loads(line.removeprefix("WRK-JSON "))
     result["rps"] = result["requests"] / result["seconds"]
+    result["split"] = split
     return result
+
+
+def connection_split(port: int) -> list[int]:
+    """Established connections to ``port`` held by each process, most first (``ss``; empty when
+    it is missing). gunicorn's gthread workers each accept until they hold 1,000 connections, so
+    wrk's keep-alive connections can all land on one worker: that run then uses one core."""
+    if not shutil.which("ss"):
+        return []
+    out = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return sorted(Counter(re.findall(r"pid=(\d+)", out)).values(), reverse=True)
 
 
 # -- load ---------------------------------------------------------------------------------------
@@ -526,7 +552,6 @@ def bench_documents(
     again and again (from its response cache). The three runs take turns for ``rounds`` rounds,
     so that a busy moment of the machine falls on all of them; medians are reported.
     """
-    import shutil
 
     slugs = entity_sample(kg, SAMPLE)
     popular = slugs[:POPULAR]
@@ -565,6 +590,11 @@ def bench_documents(
             for result in (r for runs in rounds.values() for r in runs):
                 if result["errors"] or result["status_errors"]:
                     report.note(f"{label} {name}: wrk saw errors: {result}")
+            splits = "; ".join(
+                f"{key} " + ", ".join("/".join(map(str, r["split"])) or "?" for r in runs)
+                for key, runs in rounds.items()
+            )
+            report.note(f"{label} {name}s: wrk's connections per server worker, by round: {splits}")
             ceiling = _median_run(rounds["ceiling"])
             reference = f"trivial Flask {ceiling['rps']:.0f}/s (same bytes, {size:,.0f} B mean)"
             runs = (
