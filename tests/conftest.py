@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -580,3 +581,48 @@ def example_answer(query: str, body: bytes) -> tuple[list, list]:
         rows.append(row)
     as_text = [json.dumps(r, sort_keys=True) for r in rows]
     return sorted(as_text), [tuple(json.dumps(r.get(k)) for k in keys) for r in rows]
+
+
+_JSONLD_BLOCK = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def jsonld_blocks(page: bytes) -> tuple[bytes, list[bytes]]:
+    """A page without its embedded JSON-LD blocks, and the blocks."""
+    return _JSONLD_BLOCK.sub(b"", page), _JSONLD_BLOCK.findall(page)
+
+
+def assert_same_site(ours: Path, theirs: Path) -> None:
+    """Two folders written by `frkg build` hold the same files with the same content: RDF (and a
+    page's embedded JSON-LD) as the same graph, since two loads draw different blank-node labels;
+    everything else byte for byte, once the configurations' own folder names are set aside."""
+    from rdflib.compare import isomorphic
+
+    from frkg.formats import by_suffix
+
+    from http_helpers import parse_rdf
+
+    def files(site: Path) -> dict[str, bytes]:
+        folder = str(site).encode()
+        return {
+            str(f.relative_to(site)): f.read_bytes().replace(folder, b"SITE")
+            for f in site.rglob("*")
+            if f.is_file()
+        }
+
+    mine, others = files(ours), files(theirs)
+    assert mine.keys() == others.keys()
+    for name, a in mine.items():
+        b = others[name]
+        if name.endswith(".gz"):
+            a, b, name = gzip.decompress(a), gzip.decompress(b), name.removesuffix(".gz")
+        fmt = by_suffix(name.rsplit(".", 1)[-1])
+        if fmt is not None and a.strip():
+            assert isomorphic(parse_rdf(a, fmt.media_type), parse_rdf(b, fmt.media_type)), name
+        elif name.endswith(".html"):
+            (page_a, data_a), (page_b, data_b) = jsonld_blocks(a), jsonld_blocks(b)
+            assert page_a == page_b, name
+            for x, y in zip(data_a, data_b, strict=True):
+                jsonld = "application/ld+json"
+                assert isomorphic(parse_rdf(x, jsonld), parse_rdf(y, jsonld)), name
+        else:
+            assert a == b, name

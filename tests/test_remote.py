@@ -23,7 +23,9 @@ from frkg.store import BackendRefused
 
 from conftest import (
     CANONICAL,
+    FIXTURES,
     SPARQL_LIMITS,
+    assert_same_site,
     entity_slugs,
     example_answer,
     free_port,
@@ -150,6 +152,22 @@ def test_stats_and_export_read_the_endpoint_as_they_read_the_files(endpoint, com
     from_endpoint = frkg_command(*command, "--sparql-endpoint", endpoint)
     assert from_endpoint.returncode == 0, from_endpoint.stderr
     assert from_endpoint.stdout == frkg_command(*command).stdout
+
+
+def test_frkg_build_from_an_endpoint_writes_the_same_site(tmp_path):
+    """`frkg build --sparql-endpoint`: the static site of data held in Virtuoso (a Virtuoso of its
+    own, with the small fixture dataset) is the site the files give."""
+    from bench.virtuoso import Virtuoso
+
+    files = ("--data", str(FIXTURES / "sparql"), "--shapes", str(FIXTURES / "empty"))
+    nquads = tmp_path / "fixture.nq.gz"
+    assert frkg_command("load", "--nquads", str(nquads), *files).returncode == 0
+    with Virtuoso(tmp_path / "virtuoso") as server:
+        server.load([nquads], "urn:x-frkg:unused")
+        for name, args in (("files", files), ("endpoint", ("--sparql-endpoint", server.endpoint))):
+            done = frkg_command("build", str(tmp_path / name), *args, "--web-root", "/srv/frkg")
+            assert done.returncode == 0, done.stderr
+    assert_same_site(tmp_path / "endpoint", tmp_path / "files")
 
 
 @pytest.mark.parametrize("path", ["void.ttl", "ontology.ttl", "shapes.ttl", "sparql?format=turtle"])

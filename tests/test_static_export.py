@@ -26,7 +26,9 @@ from conftest import (
     FIXTURES,
     NGINX,
     ROOT,
+    assert_same_site,
     free_port,
+    jsonld_blocks,
     running_nginx,
     running_server,
     serve_args,
@@ -198,11 +200,6 @@ def same_base_server(fixture_sources, nginx_server, tmp_path_factory):
 
 RDF_MEDIA_TYPES = {f.media_type for f in RDF_FORMATS}
 DCAT_BYTE_SIZE = URIRef("http://www.w3.org/ns/dcat#byteSize")
-_JSONLD = re.compile(rb'<script type="application/ld\+json">(.*?)</script>', re.S)
-
-
-def _split_jsonld(page: bytes) -> tuple[bytes, list[bytes]]:
-    return _JSONLD.sub(b"", page), _JSONLD.findall(page)
 
 
 def _file_of(export, path: str, reply) -> str:
@@ -282,7 +279,7 @@ def test_nginx_sends_the_bytes_and_headers_frkg_serve_sends(
             graph.remove((None, DCAT_BYTE_SIZE, None))
         assert isomorphic(ours, theirs)
     elif media_type == "text/html":
-        ours, theirs = _split_jsonld(body), _split_jsonld(live_body)
+        ours, theirs = jsonld_blocks(body), jsonld_blocks(live_body)
         assert ours[0] == theirs[0]
         assert len(ours[1]) == len(theirs[1])
         for a, b in zip(ours[1], theirs[1], strict=True):
@@ -428,6 +425,28 @@ def test_frkg_build_writes_the_site_and_a_valid_nginx_configuration(tmp_path):
     assert tested.returncode == 0, tested.stderr
 
 
+def test_frkg_build_from_an_on_disk_store_writes_the_same_site(tmp_path):
+    """`frkg load --store` once, then `frkg build --store`: the site of a dataset too large to
+    load at every build is the site the files give (RDF compared as graphs: two loads draw
+    different blank-node labels)."""
+    files = ("--data", str(FIXTURES / "sparql"), "--shapes", str(FIXTURES / "empty"))
+    store_dir = tmp_path / "store"
+    loaded = subprocess.run(
+        [sys.executable, "-m", "frkg", "load", "--store", str(store_dir), *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    for name, args in (("files", files), ("store", ("--store", str(store_dir)))):
+        done = _build(tmp_path / name, *args, "--web-root", "/srv/frkg")
+        assert done.returncode == 0, done.stderr
+        assert "under https://w3id.org/frkg/ " in done.stderr
+    assert sum(1 for f in (tmp_path / "files" / "site").rglob("*") if f.is_file()) > 100
+    assert_same_site(tmp_path / "store" / "site", tmp_path / "files" / "site")
+
+
 def test_frkg_build_refuses_a_slug_a_web_server_cannot_serve_safely(tmp_path):
     data = tmp_path / "odd.ttl"
     data.write_text(
@@ -462,7 +481,7 @@ def _same_content(ours, our_base: str, theirs, their_base: str) -> bool:
 
     a, b = text(ours, our_base), text(theirs, their_base)
     if media_type == "text/html":
-        (page_a, data_a), (page_b, data_b) = _split_jsonld(a), _split_jsonld(b)
+        (page_a, data_a), (page_b, data_b) = jsonld_blocks(a), jsonld_blocks(b)
         return page_a == page_b and all(
             isomorphic(parse_rdf(x, "application/ld+json"), parse_rdf(y, "application/ld+json"))
             for x, y in zip(data_a, data_b, strict=True)

@@ -257,6 +257,7 @@ def export(format_name: str | None, output: str | None, compress: bool, **option
 @main.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @_data_options
+@_backend_options
 @click.option(
     "--listen",
     default="127.0.0.1:8080",
@@ -291,9 +292,9 @@ def build(
     from frkg import static_site, webserver_config
     from frkg.web import create_app
 
-    settings = _offline_settings(options)
+    settings = _offline_settings(options, reading=True)
     started = time.perf_counter()
-    kg = load_or_exit(settings)
+    kg = open_or_exit(settings)
     app = create_app(settings, kg)
     try:
         layout = static_site.build(app, Path(outdir), max(1, jobs))
@@ -303,7 +304,7 @@ def build(
         sys.exit(1)
     files = sum(layout.counts.values())
     click.echo(
-        f"exported {files:,} files under {settings.serving_base} to {outdir}/public in "
+        f"exported {files:,} files under {kg.base} to {outdir}/public in "
         f"{time.perf_counter() - started:.1f} s "
         f"({', '.join(f'{n} {r}' for r, n in sorted(layout.counts.items()))})",
         err=True,

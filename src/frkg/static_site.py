@@ -147,6 +147,17 @@ class Layout:
     counts: Counter = field(default_factory=Counter)
     dynamic: Counter = field(default_factory=Counter)
 
+    def settle(self) -> None:
+        """Order every table by key, so that the same data writes the same configurations in
+        whatever order the parallel fetches finished."""
+        self.fixed = dict(sorted(self.fixed.items()))
+        self.templates = {r: dict(sorted(v.items())) for r, v in sorted(self.templates.items())}
+        self.properties = {key: sorted(v) for key, v in sorted(self.properties.items())}
+        self.refused = dict(sorted(self.refused.items()))
+        self.errors = dict(sorted(self.errors.items()))
+        self.redirects = dict(sorted(self.redirects.items()))
+        self.missing = dict(sorted(self.missing.items()))
+
 
 def property_key(iri: str) -> str:
     """A short, file-name-safe key for a property IRI (used in "show all" file names)."""
@@ -402,6 +413,7 @@ def build(app, outdir: Path, jobs: int = 1) -> Layout:
                     enqueue(link)
     _errors(app, client, public, layout)
     _thing_headers(client, layout, published)
+    layout.settle()
     return layout
 
 
