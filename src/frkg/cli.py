@@ -1,4 +1,4 @@
-"""The ``frkg`` command line: serve, validate, query, export, stats."""
+"""The ``frkg`` command line: serve, validate, stats, export, load and build."""
 
 from __future__ import annotations
 
