@@ -123,6 +123,19 @@ def live_server() -> Iterator[str]:
 # --- Linked-data publishing: a small fictional dataset, served for real ---------------------------
 
 WEB_FIXTURES = FIXTURES / "web"
+
+#: Debian's chromium, as the browser tests drive it through playwright: headless and quiet (no
+#: background requests of its own, so a test can refuse every request that leaves 127.0.0.1).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: Things citing the hub source in the generated fixture: more than a page shows (25) and more
 #: than one "show all" page holds (500), so capping and paging are both exercised.
 HUB_SIZE = 1200
@@ -345,6 +358,22 @@ def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
     return static_site.build(app, outdir, jobs=2)
 
 
+def wait_until_listening(proc: subprocess.Popen, port: int, name: str) -> None:
+    """Wait (30 s at most) until ``proc``, a web server, accepts connections on ``port``; if it
+    exits first, raise with what it printed."""
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{proc.stdout.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not listen in time") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def running_nginx(outdir: Path, layout, listen_port: int, **options) -> Iterator[str]:
     """Write the export's nginx configuration for ``listen_port`` and run nginx on it.
@@ -369,17 +398,7 @@ def running_nginx(outdir: Path, layout, listen_port: int, **options) -> Iterator
     )
     url = f"http://127.0.0.1:{listen_port}/"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with socket.create_connection(("127.0.0.1", listen_port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not listen in time") from None
-                time.sleep(0.05)
+        wait_until_listening(proc, listen_port, "nginx")
         yield url
     finally:
         proc.send_signal(signal.SIGQUIT)
@@ -452,17 +471,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"apache2 exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("apache2 did not listen in time") from None
-                time.sleep(0.05)
+        wait_until_listening(proc, port, "apache2")
         yield StaticExport(outdir, layout, base)
     finally:
         if proc is not None:
