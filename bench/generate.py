@@ -1,6 +1,6 @@
 """Seeded synthetic generator of debate-shaped frkg data, for benchmarks and engine comparisons.
 
-    python bench/generate.py --triples 1M --out bench/work/1m [--seed 7]
+    python bench/generate.py --triples 1M --out bench/scratch/1m [--seed 7]
 
 Writes Turtle files (data only; the real ``ontology/frkg.ttl`` is reused) against the canonical
 base ``https://w3id.org/frkg/id/``, following CONTRIBUTING.md's modelling rules: places in a

@@ -1,8 +1,8 @@
 """Time and peak memory of `frkg load --store` against pyoxigraph's own bulk load, and the memory
 of the server processes of `frkg serve --store` against `frkg serve` loading into memory.
 
-    python bench/generate.py --triples 1M --out bench/work/1m
-    python bench/ondisk_load.py bench/work/1m
+    python bench/generate.py --triples 1M --out bench/scratch/1m
+    python bench/ondisk_load.py bench/scratch/1m
 
 Each load runs in a fresh process (peak resident memory is the process's own); the two loaders get
 the same files (the ontology and the folder's Turtle files, each file into its own named graph).

@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --sizes 10k --only documents,hub --duration 5
 
 Never run as a test. For each size it generates the synthetic debate (``bench/generate.py``,
-seed 1) or reuses it from ``bench/work/`` (git-ignored), then measures, in one run:
+seed 1) or reuses it from ``bench/scratch/`` (git-ignored), then measures, in one run:
 
 - **load**: time and peak memory of :func:`frkg.store.load_files` against pyoxigraph's own
   ``Store.load`` and ``Store.bulk_load`` of the same files, each in a fresh process
@@ -61,7 +61,7 @@ from bench.generate import GENERATOR_VERSION, generate, parse_count  # noqa: E40
 from frkg import CANONICAL_BASE, store  # noqa: E402
 from frkg.config import expand_paths  # noqa: E402
 
-WORK = ROOT / "bench" / "work"
+WORK = ROOT / "bench" / "scratch"
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 SEED = 1
@@ -215,7 +215,7 @@ def machine() -> dict[str, str]:
 
 
 def dataset(label: str) -> Path:
-    """The generated data of ``label`` triples, generated now unless already in bench/work."""
+    """The generated data of ``label`` triples, generated now unless already in bench/scratch."""
     folder = WORK / f"data-{label}"
     manifest = folder / "manifest.json"
     if manifest.exists():

@@ -1,6 +1,6 @@
 """Time Virtuoso's start and its two ways of loading Turtle, against pyoxigraph's bulk load.
 
-    python bench/virtuoso_load.py bench/work/1m          # a folder written by bench/generate.py
+    python bench/virtuoso_load.py bench/scratch/1m          # a folder written by bench/generate.py
 
 Each method gets a fresh server (a new database), so the times do not depend on the order. The
 ontology is loaded with the data, as the tests do. Prints a Markdown table.
