@@ -48,6 +48,10 @@ import pyoxigraph as ox
 
 #: The deepest nesting of brackets, braces and parentheses accepted.
 MAX_DEPTH = 64
+#: The most patterns in one group, things selected, FROM clauses: pyoxigraph 0.5 builds a
+#: nested plan from a sequence of these, and overflows its stack (a segmentation fault) on a
+#: few thousand (about 3000 BINDs, MINUS or projected expressions: a 40 KiB query).
+MAX_ITEMS = 1000
 
 # -- refusals -------------------------------------------------------------------------------------
 
@@ -60,6 +64,7 @@ class Refusal(Exception):
         self.message = message
         self.line = line
         self.column = column
+        self.steps = 0  # work done before refusing (see ParsedQuery.steps)
 
 
 class SyntaxProblem(Refusal):
@@ -163,8 +168,9 @@ KEYWORD, A, IRI, PNAME, BNODE, VAR, LANGTAG, NUMBER, STRING, PUNCT = (
     "string",
     "punct",
 )
-_PUNCT2 = ("^^", "!=", "<=", ">=", "&&", "||")
+_PUNCT2 = frozenset(["^^", "!=", "<=", ">=", "&&", "||"])
 _PUNCT1 = frozenset("{}()[];,.*/|^!=<>+-?")
+_PUNCT_ONLY = frozenset("{}()[];,*/|^!=>&")  # characters that can start nothing but punctuation
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +283,18 @@ class _Scanner:
             )
 
     def emit(self, kind: str, value: str, start: int) -> None:
-        self.tokens.append(Token(kind, value, self.d.original_index(start)))
+        if self.escaped:
+            start = self.d.original_index(start)
+        self.tokens.append(Token(kind, value, start))
+
+    def span(self, pattern: re.Pattern[str], start: int) -> int:
+        """Where the run of ``pattern`` (one character class under a star) from ``start`` ends.
+
+        Each character it reads counts as a step: the steps measure the real work done.
+        """
+        end = pattern.match(self.text, start).end()
+        self.steps += end - start + 1
+        return end
 
     def escaped_in(self, start: int, end: int) -> int | None:
         """The index of the first character from an escape in ``[start, end)``, if any."""
@@ -297,17 +314,38 @@ class _Scanner:
         text = self.text
         n = len(text)
         i = 0
+        ws = _WS_RUN.match
+        escaped = self.escaped
+        append = self.tokens.append
+        steps = 0
         while True:
-            self.steps += 1
-            end = _WS_RUN.match(text, i).end()
-            self.plain_run(i, end, "white space")
+            end = ws(text, i).end()
+            steps += end - i + 1
+            if escaped:
+                self.plain_run(i, end, "white space")
             i = end
             if i >= n:
+                self.steps += steps
                 return self.tokens
             c = text[i]
-            if c == "#":
+            if c in _PUNCT_ONLY:  # the most frequent tokens first, inline
+                two = text[i : i + 2]
+                if two in _PUNCT2:
+                    if escaped:
+                        self.plain_run(i, i + 2, "punctuation")
+                    self.emit(PUNCT, two, i)
+                    i += 2
+                else:
+                    if escaped:
+                        self.plain(i, "punctuation")
+                    if escaped:
+                        self.emit(PUNCT, c, i)
+                    else:
+                        append(Token(PUNCT, c, i))
+                    i += 1
+            elif c == "#":
                 self.plain(i, "the start of a comment")
-                end = _COMMENT_RUN.match(text, i).end()
+                end = self.span(_COMMENT_RUN, i)
                 if end < n:
                     self.plain(end, "the end of a comment")
                 i = end
@@ -329,11 +367,7 @@ class _Scanner:
                 i = self.number(i + 1, i)
             elif c == ":" or _IS_PN_CHARS_BASE.match(c):
                 i = self.name(i)
-            elif text.startswith(_PUNCT2, i):
-                self.plain_run(i, i + 2, "punctuation")
-                self.emit(PUNCT, text[i : i + 2], i)
-                i += 2
-            elif c in _PUNCT1:
+            elif c in _PUNCT1:  # . + - ? that start no number or variable
                 self.plain(i, "punctuation")
                 self.emit(PUNCT, c, i)
                 i += 1
@@ -343,7 +377,7 @@ class _Scanner:
     def iri_or_less(self, i: int) -> int:
         self.plain(i, "'<'")
         text = self.text
-        end = _IRI_RUN.match(text, i + 1).end()
+        end = self.span(_IRI_RUN, i + 1)
         if end < len(text) and text[end] == ">":
             # IRIREF, the longest match (section 19.8): '<' as less-than cannot be glued to
             # characters that would make an IRI, and this checker never writes it so.
@@ -370,7 +404,7 @@ class _Scanner:
         n = len(text)
         while True:
             self.steps += 1
-            end = run.match(text, j).end()
+            end = self.span(run, j)
             value.append(text[j:end])
             j = end
             if j >= n:
@@ -423,7 +457,7 @@ class _Scanner:
         text = self.text
         self.plain(i, "'?' or '$'")
         if i + 1 < len(text) and _IS_VARNAME_START.match(text[i + 1]):
-            end = _VARNAME_RUN.match(text, i + 1).end()
+            end = self.span(_VARNAME_RUN, i + 1)
             self.emit(VAR, text[i + 1 : end], i)
             return end
         if text[i] == "$":
@@ -434,7 +468,7 @@ class _Scanner:
     def langtag(self, i: int) -> int:
         text = self.text
         self.plain(i, "'@'")
-        end = _LETTERS.match(text, i + 1).end()
+        end = self.span(_LETTERS, i + 1)
         if end == i + 1:
             raise self.fail(i, "'@' must start a language tag")
         while (
@@ -444,7 +478,7 @@ class _Scanner:
             and text[end + 1].isalnum()
         ):
             self.plain(end, "'-'")
-            end = _ALNUM.match(text, end + 1).end()
+            end = self.span(_ALNUM, end + 1)
         self.glued(end, "a language tag")
         self.emit(LANGTAG, text[i:end], i)
         return end
@@ -456,7 +490,7 @@ class _Scanner:
         j = i + 2
         if j >= len(text) or not _IS_VARNAME_START.match(text[j]):
             raise self.fail(i, "'_:' must be followed by a blank node label")
-        end = _NAME_RUN.match(text, j).end()
+        end = self.span(_NAME_RUN, j)
         while text[end - 1] == ".":
             end -= 1
         self.emit(BNODE, text[i:end], i)
@@ -464,13 +498,13 @@ class _Scanner:
 
     def number(self, j: int, start: int) -> int:
         text = self.text
-        end = _DIGITS.match(text, j).end()
+        end = self.span(_DIGITS, j)
         whole = end > j
         kind_end = end
         if text.startswith(".", end) and (
             _digit_at(text, end + 1) or (whole and _exponent_at(text, end + 1))
         ):
-            end = _DIGITS.match(text, end + 1).end()
+            end = self.span(_DIGITS, end + 1)
             kind_end = end
         e = _exponent_at(text, kind_end)
         if e:
@@ -487,7 +521,7 @@ class _Scanner:
 
     def name(self, i: int) -> int:
         text = self.text
-        end = _NAME_RUN.match(text, i).end()
+        end = self.span(_NAME_RUN, i)
         while end > i and text[end - 1] == ".":
             end -= 1
         if end < len(text) and text[end] == ":":
@@ -500,9 +534,10 @@ class _Scanner:
         elif upper in KEYWORDS and upper != "A":
             self.emit(KEYWORD, upper, i)
         else:
+            shown = word if len(word) <= 40 else word[:37] + "..."
             raise self.fail(
                 i,
-                f"'{word}' is not a SPARQL keyword (keywords are separated from what follows "
+                f"'{shown}' is not a SPARQL keyword (keywords are separated from what follows "
                 "by a space or punctuation; names need a prefix, as in ex:name)",
             )
         return end
@@ -517,7 +552,7 @@ class _Scanner:
         last = j  # end of the name without trailing dots
         while True:
             self.steps += 1
-            end = _LOCAL_RUN.match(text, j).end()
+            end = self.span(_LOCAL_RUN, j)
             k = self.escaped_in(j, end)
             while k is not None:
                 if text[k] == ":":
@@ -665,28 +700,32 @@ def _resolve_sources(
     engine's own reading of BASE, PREFIX and relative IRIs (RFC 3987), in one linear parse.
     """
     head = " ".join(t.canonical() for t in prologue)
-    projection = " ".join(f"({t.canonical()} AS ?g{i})" for i, t in enumerate(sources))
-    try:
-        row = next(
-            iter(
-                _RESOLVER.query(
-                    f"{head} SELECT {projection} {{}}", base_iri=base_iri, prefixes=dict(prefixes)
+    distinct = list(dict.fromkeys(t.canonical() for t in sources))
+    resolved: dict[str, str] = {}
+    for chunk in range(0, len(distinct), 100):  # a short SELECT clause: see MAX_ITEMS
+        part = distinct[chunk : chunk + 100]
+        projection = " ".join(f"({written} AS ?g{i})" for i, written in enumerate(part))
+        try:
+            row = next(
+                iter(
+                    _RESOLVER.query(
+                        f"{head} SELECT {projection} {{}}",
+                        base_iri=base_iri,
+                        prefixes=dict(prefixes),
+                    )
                 )
             )
-        )
-    except SyntaxError as e:
-        del e
-        raise SyntaxProblem(
-            "The graphs of FROM and FROM NAMED must be absolute IRIs, or relative to a BASE: "
-            + ", ".join(t.canonical() for t in sources)
-        ) from None
-    out = []
-    for i, tok in enumerate(sources):
-        node = row[f"g{i}"]
-        if not isinstance(node, ox.NamedNode):
-            raise SyntaxProblem(f"The FROM graph {tok.canonical()} is not a valid IRI")
-        out.append(node.value)
-    return out
+        except SyntaxError:
+            raise SyntaxProblem(
+                "The graphs of FROM and FROM NAMED must be absolute IRIs, or relative to a "
+                "BASE: " + ", ".join(part[:5])
+            ) from None
+        for i, written in enumerate(part):
+            node = row[f"g{i}"]
+            if not isinstance(node, ox.NamedNode):
+                raise SyntaxProblem(f"The FROM graph {written} is not a valid IRI")
+            resolved[written] = node.value
+    return [resolved[t.canonical()] for t in sources]
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -702,6 +741,9 @@ class _Parser:
         self.t = tokens
         self.i = 0
         self.n = len(tokens)
+        # What at() compares: a keyword's or punctuation's value, else nothing that is one; two
+        # entries past the end so that look-ahead needs no bounds check.
+        self.keys = [t.value if t.kind in (KEYWORD, PUNCT) else "" for t in tokens] + ["", ""]
         self.scanner = scanner
         self.depth = 0
         self.known_prefixes = set(prefixes)
@@ -721,8 +763,7 @@ class _Parser:
 
     def at(self, value: str, k: int = 0) -> bool:
         """True when the token ``k`` ahead is the keyword or punctuation ``value``."""
-        tok = self.peek(k)
-        return tok is not None and tok.kind in (KEYWORD, PUNCT) and tok.value == value
+        return self.keys[self.i + k] == value
 
     def at_kind(self, *kinds: str) -> bool:
         tok = self.peek()
@@ -735,13 +776,14 @@ class _Parser:
         return tok
 
     def expect(self, value: str) -> Token:
-        if not self.at(value):
+        if self.keys[self.i] != value:
             raise self.error(f"expected {value}")
         return self.take()
 
     def accept(self, value: str) -> bool:
-        if self.at(value):
-            self.take()
+        if self.keys[self.i] == value:
+            self.steps += 1
+            self.i += 1
             return True
         return False
 
@@ -870,6 +912,8 @@ class _Parser:
             else:
                 break
             count += 1
+            if count > MAX_ITEMS:
+                raise self.error(f"a SELECT clause selects more than {MAX_ITEMS} things")
         if not count:
             raise self.error("expected * or the variables to select")
 
@@ -880,6 +924,8 @@ class _Parser:
             named = self.accept("NAMED")
             self.sources.append((named, self.iri()))
             self.spans.append((start, self.i))
+            if len(self.sources) > MAX_ITEMS:
+                raise self.error(f"a query names more than {MAX_ITEMS} graphs with FROM")
 
     def where_clause(self) -> None:
         self.accept("WHERE")
@@ -973,10 +1019,17 @@ class _Parser:
     def group_graph_pattern_sub(self) -> None:
         if self.at_triples_start():
             self.triples_block()
+        count = 0
         while True:
             self.steps += 1
             if not self.graph_pattern_not_triples():
                 return
+            count += 1
+            if count > MAX_ITEMS:
+                raise self.error(
+                    f"a group holds more than {MAX_ITEMS} patterns (FILTER, BIND, OPTIONAL, "
+                    "MINUS, UNION ...); split the query"
+                )
             self.accept(".")
             if self.at_triples_start():
                 self.triples_block()
@@ -1480,7 +1533,19 @@ def parse(
     ``base_iri`` and ``prefixes`` are the server's, as for pyoxigraph's ``Store.query``: the
     base of relative IRIs, and prefixes the query may use without declaring them.
     """
+    counted: list[_Scanner | _Parser] = []
+    try:
+        return _parse(text, base_iri, prefixes or {}, counted)
+    except Refusal as refusal:
+        refusal.steps = sum(c.steps for c in counted)
+        raise
+
+
+def _parse(
+    text: str, base_iri: str | None, prefixes: Mapping[str, str], counted: list
+) -> ParsedQuery:
     scanner = _Scanner(_Decoded(text))
+    counted.append(scanner)
     tokens = scanner.run()
     update = next((t for t in tokens if t.kind == KEYWORD and t.value in UPDATE_OPERATIONS), None)
     if update is not None:
@@ -1490,8 +1555,8 @@ def parse(
             line,
             column,
         )
-    prefixes = prefixes or {}
     parser = _Parser(tokens, scanner, prefixes)
+    counted.append(parser)
     try:
         form = parser.query()
     except SyntaxProblem:
