@@ -17,7 +17,7 @@ import pytest
 from frkg import CANONICAL_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "src" / "frkg" / "queries"
+QUERIES = ROOT / "src" / "frkg" / "sparql" / "queries"
 ID = CANONICAL_BASE + "id/"
 FRKG = CANONICAL_BASE + "ontology#"
 PREFIXES = f"""
@@ -192,7 +192,7 @@ def debate_graphs(kg) -> str:
 
 
 def run_query_file(kg, name: str, replace: tuple[str, str] | None = None):
-    """Run ``src/frkg/queries/<name>.rq``, optionally replacing one literal piece of it."""
+    """Run ``src/frkg/sparql/queries/<name>.rq``, optionally replacing one literal piece of it."""
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     if replace:
         old, new = replace

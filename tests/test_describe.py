@@ -6,10 +6,10 @@ import pyoxigraph as ox
 import pytest
 
 from frkg import formats
-from frkg.dataset import DatasetIndex
-from frkg.describe import PAGE_LIMIT, Describer, format_date
 from frkg.formats import RDF_FORMATS
 from frkg.labels import humanize
+from frkg.publish.dataset import DatasetIndex
+from frkg.publish.describe import PAGE_LIMIT, Describer, format_date
 
 from conftest import HUB_SIZE
 

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 
 from frkg import store
-from frkg.browse import Browser
-from frkg.dataset import DatasetIndex
-from frkg.describe import PAGE_LIMIT, Describer
+from frkg.publish.browse import Browser
+from frkg.publish.dataset import DatasetIndex
+from frkg.publish.describe import PAGE_LIMIT, Describer
 
 from conftest import ROOT
 

@@ -19,8 +19,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
 
-from frkg import loadrecord, ondisk, sparql, store
-from frkg.querypool import QueryPool
+from frkg import sparql, store
+from frkg.sparql.pool import QueryPool
+from frkg.store import loadrecord, ondisk
 
 from conftest import (
     CANONICAL,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import pyoxigraph as ox
 
@@ -232,3 +233,27 @@ def by_name(name: str) -> Format:
         if f.name == name:
             return f
     raise KeyError(name)
+
+
+#: suffix -> media type of every file a static export holds: the table above, then the rest.
+FILE_TYPES: dict[str, str] = {
+    **{f.suffix: f.media_type for f in reversed(ALL_FORMATS) if f.suffix},
+    "txt": "text/plain",
+    "xml": "application/xml",
+    "css": "text/css",
+    "js": "text/javascript",
+    "svg": "image/svg+xml",
+    "gz": "application/gzip",
+}
+FILE_TYPES.update({f.suffix: f.media_type for f in ALL_FORMATS if f.suffix})  # table order wins
+#: media types sent with "; charset=utf-8" (every text format; the app declares UTF-8 for all)
+CHARSET_TYPES = sorted({t for t in FILE_TYPES.values() if t != "application/gzip"})
+
+
+def content_type_of(file: str) -> str | None:
+    """The Content-Type a static export's web server sends for ``file`` (None: not typed)."""
+    suffix = PurePosixPath(file).suffix.lstrip(".")
+    media_type = FILE_TYPES.get(suffix)
+    if media_type is None:
+        return None
+    return f"{media_type}; charset=utf-8" if media_type in CHARSET_TYPES else media_type

@@ -51,7 +51,7 @@ STATUS = {
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
-    sparql.BackendUnavailable: 502,
+    sparql.BackendDown: 502,
 }
 
 
@@ -63,7 +63,7 @@ def _create_service(state) -> None:
     )
     app.extensions["frkg.sparql"] = service
     # `frkg serve` runs these in each gunicorn worker right after the fork, while it is still
-    # single-threaded: the query workers' zygote is best forked then (see frkg.querypool).
+    # single-threaded: the query workers' zygote is best forked then (see frkg.sparql.pool).
     app.extensions.setdefault("frkg.post_fork", []).append(service.start)
 
 

@@ -1,14 +1,14 @@
 """A persistent on-disk store: built once by ``frkg load --store DIR``, then served read-only by
 every worker process without loading anything again (``frkg serve --store DIR``).
 
-``DIR`` holds two things: ``DIR/oxigraph/``, a pyoxigraph store (a RocksDB folder) with exactly
-the named graphs a load in memory makes -- one per file, ``{base}graph/{kind}/{stem}``, and
-``{base}graph/inferred`` -- and ``DIR/load.nq``, the load record (:mod:`frkg.loadrecord`: files,
-graphs, triple counts, data version, modification time and base IRI) as N-Quads. The record is
-kept out of the database so that queries use pyoxigraph's union of all graphs as their default
-graph: the database holds the dataset and nothing else (giving the graphs one by one as the
-default graph instead made queries 2 to 25 times slower, measured). The same files give the same
-graphs, triples and data version as a load in memory.
+``DIR`` holds two things: ``DIR/oxigraph/``, a pyoxigraph store (a RocksDB folder) with exactly the
+named graphs a load in memory makes -- one per file, ``{base}graph/{kind}/{stem}``, and
+``{base}graph/inferred`` -- and ``DIR/load.nq``, the load record (:mod:`frkg.store.loadrecord`:
+files, graphs, triple counts, data version, modification time and base IRI) as N-Quads. The record
+is kept out of the database so that queries use pyoxigraph's union of all graphs as their default
+graph: the database holds the dataset and nothing else (giving the graphs one by one as the default
+graph instead made queries 2 to 25 times slower, measured). The same files give the same graphs,
+triples and data version as a load in memory.
 
 Building parses each file with pyoxigraph's bulk loader straight into a new store in a hidden
 folder next to ``DIR``; only a complete store is renamed into place, so a file that does not
@@ -23,30 +23,17 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from frkg import CANONICAL_BASE, loadrecord
-from frkg.loadrecord import LoadRecord, RecordError
-from frkg.store import (
-    Fingerprint,
-    KnowledgeGraph,
-    LoadedFile,
-    count_triples,
-    inferred_graph,
-    materialise_inverses,
-    parse_errors_named,
-    plan,
-    rdf_format,
-    read_errors_named,
-    rebase,
-)
+from frkg.store import loadrecord
+from frkg.store.base import Backend, KnowledgeGraph, LoadedFile, count_triples
+from frkg.store.files import fill
+from frkg.store.loadrecord import LoadRecord, RecordError
 
 #: Extra file descriptors a SPARQL query worker may open beyond the store's table files (see
 #: :meth:`DiskStore.prepare_worker`).
@@ -61,28 +48,6 @@ class StoreError(Exception):
 
 
 # -- building -------------------------------------------------------------------------------------
-
-
-class _Reader:
-    """A file read by the parser that feeds the data version and reports how far it got."""
-
-    def __init__(
-        self, f: BinaryIO, fingerprint: Fingerprint, advance: Callable[[int], None] | None
-    ) -> None:
-        self._f, self._fingerprint, self._advance = f, fingerprint, advance
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._f.read(size)
-        if data:
-            self._fingerprint.update(data)
-            if self._advance is not None:
-                self._advance(len(data))
-        return data
-
-    def drain(self) -> None:
-        """Read what the parser left (it may stop before trailing white space)."""
-        while self.read(1 << 16):
-            pass
 
 
 def build(
@@ -160,44 +125,14 @@ def _fill(
     progress: Callable[[LoadedFile], None] | None,
     advance: Callable[[int], None] | None,
 ) -> LoadRecord:
-    fingerprint = Fingerprint(base)
-    loaded: list[LoadedFile] = []
-    for item in plan(sources, base):
-        started = time.perf_counter()
-        fingerprint.start(item)
-        fmt = rdf_format(item.path)
-        with read_errors_named(item.path):
-            f = open(item.path, "rb")  # noqa: SIM115 - closed by the with below
-        with f:
-            reader = _Reader(f, fingerprint, advance)
-            with parse_errors_named(item.path):
-                if base == CANONICAL_BASE:
-                    store.bulk_load(reader, fmt, base_iri=CANONICAL_BASE, to_graph=item.graph)
-                else:
-                    parsed = ox.parse(
-                        reader, format=fmt, base_iri=CANONICAL_BASE, rename_blank_nodes=True
-                    )
-                    store.bulk_extend(rebase(parsed, item.graph, CANONICAL_BASE, base))
-            reader.drain()
-        done = LoadedFile(
-            item.path,
-            item.kind,
-            item.graph.value,
-            count_triples(store, item.graph),
-            time.perf_counter() - started,
-        )
-        loaded.append(done)
-        if progress is not None:
-            progress(done)
-    inferred = inferred_graph(base)
-    materialise_inverses(store, inferred, bulk=True)
+    filled = fill(store, sources, base, bulk=True, progress=progress, advance=advance)
     record = LoadRecord(
         base=base,
-        version=fingerprint.version,
-        modified=fingerprint.modified,
-        files=tuple(loaded),
-        inferred_graph=inferred,
-        inferred_triples=count_triples(store, ox.NamedNode(inferred)),
+        version=filled.version,
+        modified=filled.modified,
+        files=tuple(filled.files),
+        inferred_graph=filled.inferred_graph,
+        inferred_triples=count_triples(store, ox.NamedNode(filled.inferred_graph)),
     )
     store.flush()
     return record
@@ -239,8 +174,7 @@ def open_store(directory: Path | str, base: str | None = None) -> KnowledgeGraph
         handle = ox.Store.read_only(str(path / DATABASE))
     except OSError as e:
         raise StoreError(f"{path} cannot be opened as a store: {e}") from None
-    store = DiskStore(path / DATABASE, handle)
-    return record.knowledge_graph(store, "disk", str(path))
+    return record.knowledge_graph(DiskStore(path, handle))
 
 
 #: Handles a forked child inherited from its parent. They are never used or closed in the child
@@ -249,15 +183,17 @@ def open_store(directory: Path | str, base: str | None = None) -> KnowledgeGraph
 _INHERITED: list[ox.Store] = []
 
 
-class DiskStore:
-    """The read-only database in ``path``, opened once in each process that uses it.
+class DiskStore(Backend):
+    """The read-only database of the store folder ``folder``, opened once in each process that
+    uses it: a forked child never uses its parent's handle (RocksDB handles do not survive
+    ``fork``)."""
 
-    It answers the part of pyoxigraph's ``Store`` API the package uses, from this process's
-    handle: a forked child never uses its parent's (RocksDB handles do not survive ``fork``).
-    """
+    kind = "disk"
+    place = "in the on-disk store"
 
-    def __init__(self, path: Path, handle: ox.Store | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, folder: Path, handle: ox.Store | None = None) -> None:
+        self.location = str(folder)
+        self.path = Path(folder) / DATABASE
         self._handle = handle
         self._lock = threading.Lock()
         ref = weakref.ref(self)
@@ -279,6 +215,10 @@ class DiskStore:
                     self._handle = ox.Store.read_only(str(self.path))
                 handle = self._handle
         return handle
+
+    def local(self) -> ox.Store:
+        """This process's handle."""
+        return self.handle()
 
     def release(self) -> None:
         """Close this process's handle (a server's master, before it forks its workers)."""

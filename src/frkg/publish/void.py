@@ -1,12 +1,13 @@
 """The dataset's VoID + DCAT description, generated from the loaded data, never hand-maintained.
 
 What people decide (title, description, licence, publisher, creator, dates, version, keywords,
-language) is read from the dataset node ``id:frkg`` in data/dataset.ttl. What the data decides
-is computed here from :class:`frkg.dataset.DatasetIndex` and the dumps: triple, entity, class and
-property counts (W3C VoID, sections 4.5 and 4.6), class and property partitions, the vocabularies
-used, the URI space, example resources, the SPARQL endpoint and the dumps with their media types
-and byte sizes, both as VoID (``void:dataDump``) and as DCAT distributions (W3C DCAT 3, section
-6.8). Statistics written by hand in the data are left out, so a stale number can never be served.
+language) is read from the dataset node ``id:frkg`` in data/dataset.ttl. What the data decides is
+computed here from :class:`frkg.publish.dataset.DatasetIndex` and the dumps: triple, entity, class
+and property counts (W3C VoID, sections 4.5 and 4.6), class and property partitions, the
+vocabularies used, the URI space, example resources, the SPARQL endpoint and the dumps with their
+media types and byte sizes, both as VoID (``void:dataDump``) and as DCAT distributions (W3C DCAT 3,
+section 6.8). Statistics written by hand in the data are left out, so a stale number can never be
+served.
 
 The description document is ``{base}void`` (``/void``, also ``/.well-known/void``, VoID section
 7.2); it is about the dataset (``foaf:primaryTopic``). Nothing here imports Flask.
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.dataset import RDF_TYPE, DatasetIndex
-from frkg.describe import Describer, Term, best_literal
-from frkg.dumps import DumpSet, dump_url
 from frkg.labels import curie
 from frkg.namespaces import ontology_ns
+from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.publish.describe import Describer, Term, best_literal
+from frkg.publish.dumps import DumpSet, dump_url
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"

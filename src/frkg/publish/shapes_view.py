@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from frkg.describe import Describer, Term
 from frkg.labels import curie, fold
+from frkg.publish.describe import Describer, Term
 from frkg.store import KnowledgeGraph
 
 SH = "http://www.w3.org/ns/shacl#"

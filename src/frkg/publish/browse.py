@@ -28,16 +28,16 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.dataset import RDF_TYPE, DatasetIndex
-from frkg.describe import (
+from frkg.labels import curie, fold
+from frkg.namespaces import ontology_ns
+from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.publish.describe import (
     DESCRIPTION_PROPERTIES,
     XSD,
     Describer,
     Term,
     best_literal,
 )
-from frkg.labels import curie, fold
-from frkg.namespaces import ontology_ns
 
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -29,10 +29,10 @@ from datetime import date, timedelta
 import pyoxigraph as ox
 
 from frkg import CANONICAL_BASE
-from frkg.dataset import DatasetIndex
-from frkg.describe import MONTHS, Describer, Term, best_literal, format_date
 from frkg.labels import fold
 from frkg.namespaces import DATASET_SLUG, STANDARD_PREFIXES, entity_iri, ontology_ns
+from frkg.publish.dataset import DatasetIndex
+from frkg.publish.describe import MONTHS, Describer, Term, best_literal, format_date
 
 DCT = STANDARD_PREFIXES["dct"]
 SCHEMA = STANDARD_PREFIXES["schema"]

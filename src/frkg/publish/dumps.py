@@ -1,10 +1,10 @@
 """Dumps of the whole dataset: serialised once per load and kept as bytes, with their sizes.
 
-A dump holds exactly the dataset of :mod:`frkg.dataset`: the triples of the data files and the
-inverse links materialised for them. Graph syntaxes (Turtle, N-Triples, JSON-LD) hold each
+A dump holds exactly the dataset of :mod:`frkg.publish.dataset`: the triples of the data files and
+the inverse links materialised for them. Graph syntaxes (Turtle, N-Triples, JSON-LD) hold each
 distinct triple once; N-Quads also keeps the named graph of each triple (one per data file, and
-``{base}graph/inferred`` for the inverse links), so a consumer can leave the inferred links out.
-The ontology and the shapes are not in the dumps (they are at ``/ontology`` and ``/shapes``).
+``{base}graph/inferred`` for the inverse links), so a consumer can leave the inferred links out. The
+ontology and the shapes are not in the dumps (they are at ``/ontology`` and ``/shapes``).
 
 Text dumps (Turtle, JSON-LD) are served as they are, or gzip-encoded for clients that accept it;
 both encodings are made here, once. The N-Triples and N-Quads dumps are gzip files. ``frkg
@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 
 from frkg import formats
-from frkg.dataset import DatasetIndex
 from frkg.formats import Format
 from frkg.namespaces import prefixes
+from frkg.publish.dataset import DatasetIndex
 
 GZIP_MEDIA_TYPE = "application/gzip"
 #: The path under the serving base where the dumps are published.

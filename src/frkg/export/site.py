@@ -4,7 +4,7 @@
 so every file holds exactly the bytes ``frkg serve`` sends, and records what a web server
 needs to answer like the app: which URL is which file, the response headers of each kind of
 URL (generalised over slugs and page numbers, then checked against every response), the error
-bodies, and which URLs only a live server can answer. :mod:`frkg.webserver_config` turns that
+bodies, and which URLs only a live server can answer. :mod:`frkg.export.webserver` turns that
 :class:`Layout` into an nginx configuration and an Apache ``.htaccess``.
 
 What is exported (under ``OUTDIR/public``):
@@ -48,9 +48,9 @@ from hashlib import sha1
 from pathlib import Path
 from urllib.parse import parse_qs, quote, quote_plus, urlencode, urlsplit
 
-from frkg import conneg_rules
-from frkg.conneg_rules import Negotiation
-from frkg.formats import HTML, JSON, RDF_FORMATS, by_keyword
+from frkg.export import conneg_rules
+from frkg.export.conneg_rules import Negotiation
+from frkg.formats import HTML, JSON, RDF_FORMATS, by_keyword, content_type_of
 
 #: Headers the web server must add itself; the rest (Content-Type from the suffix, ETag,
 #: Last-Modified, Content-Length, Content-Encoding, Date) it makes from the file.
@@ -482,8 +482,6 @@ def _links(headers, body: bytes) -> Iterator[str]:
 
 
 def _check_content_type(target: Target, content_type: str) -> None:
-    from frkg.webserver_config import content_type_of
-
     expected = content_type_of(target.file)
     if expected is not None and expected != content_type:
         raise BuildError(

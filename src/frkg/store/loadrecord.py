@@ -1,12 +1,12 @@
 """The load record: what a store built by ``frkg load`` says about itself, as a small RDF graph.
 
-A server that opens a persistent store (``frkg serve --store``) or reads a remote SPARQL
-endpoint (``frkg serve --sparql-endpoint``) does not see the Turtle files, yet it needs what a
-load in memory learns from them: which named graph holds which file of which kind, how many
-triples each holds, the data version (part of every ETag), the newest file's time
-(Last-Modified) and the base IRI the data was written under. ``frkg load`` writes all of it as
-the named graph ``{base}graph/load`` -- in a file next to an on-disk store (:mod:`frkg.ondisk`),
-among the graphs of the file for an endpoint (:mod:`frkg.remote`)::
+A server that opens a persistent store (``frkg serve --store``) or reads a remote SPARQL endpoint
+(``frkg serve --sparql-endpoint``) does not see the Turtle files, yet it needs what a load in memory
+learns from them: which named graph holds which file of which kind, how many triples each holds, the
+data version (part of every ETag), the newest file's time (Last-Modified) and the base IRI the data
+was written under. ``frkg load`` writes all of it as the named graph ``{base}graph/load`` -- in a
+file next to an on-disk store (:mod:`frkg.store.ondisk`), among the graphs of the file for an
+endpoint (:mod:`frkg.store.remote`)::
 
     <{base}graph/load> a load:Load ;
         load:base "{base}"^^xsd:anyURI ;
@@ -18,11 +18,11 @@ among the graphs of the file for an endpoint (:mod:`frkg.remote`)::
         load:position 1 ; void:triples 173 ; load:seconds 0.0008 .
     <{base}graph/inferred> load:kind "inferred" ; void:triples 381 .
 
-and, in a file meant for another engine (see :mod:`frkg.remote`), where blank nodes are written as
-Skolem IRIs and the union of the graphs is written as one more graph,
-``load:skolemPrefix "{base}.well-known/genid/"`` and ``load:unionGraph <{base}graph/union>``.
-The record graph is never part of the published dataset: queries, pages, dumps and VoID see only
-the graphs it lists. ``load:`` is ``https://w3id.org/frkg/load#``. Nothing here imports Flask.
+and, in a file meant for another engine (see :mod:`frkg.store.remote`), where blank nodes are
+written as Skolem IRIs and the union of the graphs is written as one more graph, ``load:skolemPrefix
+"{base}.well-known/genid/"`` and ``load:unionGraph <{base}graph/union>``. The record graph is never
+part of the published dataset: queries, pages, dumps and VoID see only the graphs it lists.
+``load:`` is ``https://w3id.org/frkg/load#``. Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from frkg import __version__
 from frkg.namespaces import GRAPH_PATH
-from frkg.store import KINDS, KnowledgeGraph, LoadedFile
+from frkg.store.base import KINDS, Backend, KnowledgeGraph, LoadedFile
 
 LOAD = "https://w3id.org/frkg/load#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -111,7 +111,7 @@ class LoadRecord:
             union_graph=union_graph,
         )
 
-    def knowledge_graph(self, store, backend: str, location: str) -> KnowledgeGraph:
+    def knowledge_graph(self, store: Backend) -> KnowledgeGraph:
         """The knowledge graph this record describes, read through ``store``."""
         return KnowledgeGraph(
             store=store,
@@ -120,8 +120,6 @@ class LoadRecord:
             version=self.version,
             modified=self.modified,
             inferred_graph=self.inferred_graph,
-            backend=backend,
-            location=location,
         )
 
     # -- as RDF -----------------------------------------------------------------------------

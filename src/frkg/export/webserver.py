@@ -1,8 +1,8 @@
 """Web-server configurations for a static export: nginx (tested) and Apache ``.htaccess``.
 
-Both are generated from the export's :class:`frkg.static_site.Layout` and from THE format
+Both are generated from the export's :class:`frkg.export.site.Layout` and from THE format
 table (:mod:`frkg.formats`): media types, suffixes and ``?format=`` words are never written by
-hand. Content negotiation uses :func:`frkg.conneg_rules.accept_rules`, an ordered list of
+hand. Content negotiation uses :func:`frkg.export.conneg_rules.accept_rules`, an ordered list of
 regular expressions that gives the app's answer wherever q-values differ in their first
 decimal. The offers and the header values common to every response are read from the web
 modules that use them, so the two cannot drift apart; nothing here serves anything.
@@ -11,40 +11,18 @@ modules that use them, so the two cannot drift apart; nothing here serves anythi
 from __future__ import annotations
 
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from frkg import conneg_rules, static_site
-from frkg.conneg_rules import Negotiation
-from frkg.formats import ALL_FORMATS
-from frkg.static_site import INTERNAL, LIST, RDF, THING, Layout
+from frkg.export import conneg_rules, site
+from frkg.export.conneg_rules import Negotiation
+from frkg.export.site import INTERNAL, LIST, RDF, THING, Layout
+from frkg.formats import CHARSET_TYPES, FILE_TYPES, content_type_of
 from frkg.web.headers import CONTENT_SECURITY_POLICY, EXPOSED_HEADERS
 
-#: suffix -> media type for every file an export holds: THE format table, then the rest.
-TYPES: dict[str, str] = {
-    **{f.suffix: f.media_type for f in reversed(ALL_FORMATS) if f.suffix},
-    "txt": "text/plain",
-    "xml": "application/xml",
-    "css": "text/css",
-    "js": "text/javascript",
-    "svg": "image/svg+xml",
-    "gz": "application/gzip",
-}
-TYPES.update({f.suffix: f.media_type for f in ALL_FORMATS if f.suffix})  # table order wins
-#: media types sent with "; charset=utf-8" (every text format; the app declares UTF-8 for all)
-CHARSET_TYPES = sorted({t for t in TYPES.values() if t != "application/gzip"})
 #: nginx always applies charset to text/html, and warns when it is listed
 _NGINX_CHARSET_TYPES = [t for t in CHARSET_TYPES if t != "text/html"]
 #: The methods a static site answers; anything else is 405 with Allow.
 METHODS = "GET, HEAD, OPTIONS"
-
-
-def content_type_of(file: str) -> str | None:
-    """The Content-Type the generated configurations send for ``file`` (None: not typed)."""
-    suffix = PurePosixPath(file).suffix.lstrip(".")
-    media_type = TYPES.get(suffix)
-    if media_type is None:
-        return None
-    return f"{media_type}; charset=utf-8" if media_type in CHARSET_TYPES else media_type
 
 
 # -- nginx -----------------------------------------------------------------------------------------
@@ -58,7 +36,7 @@ def _q(value: str) -> str:
 def _literal(value: str) -> str:
     """``value`` as an nginx string with no variable in it."""
     if "$" in value:
-        raise static_site.BuildError(f"a literal '$' cannot be written to nginx: {value!r}")
+        raise site.BuildError(f"a literal '$' cannot be written to nginx: {value!r}")
     return _q(value)
 
 
@@ -68,7 +46,7 @@ _PLACEHOLDER = re.compile(r"\{(slug|name|page)\}")
 def _template(value: str) -> str:
     """A header template ({slug}, {name}, {page}) as an nginx string with variables."""
     if "$" in value:
-        raise static_site.BuildError(f"a literal '$' cannot be written to nginx: {value!r}")
+        raise site.BuildError(f"a literal '$' cannot be written to nginx: {value!r}")
     return _q(_PLACEHOLDER.sub(lambda m: "${frkg_" + m[1] + "}", value))
 
 
@@ -138,7 +116,7 @@ def nginx(layout: Layout, root: str, listen: str, live_url: str | None = None) -
         THING: entities.THING_OFFERS,
         RDF: tuple(f for f in entities.THING_OFFERS if f.kind == "rdf"),
         LIST: browse.OFFERS,
-        static_site.INDEX: browse.INDEX_OFFERS,
+        site.INDEX: browse.INDEX_OFFERS,
     }
     route_headers: dict[str, dict[str, str]] = {}
     header_maps: list[str] = []
@@ -210,7 +188,7 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         "    charset utf-8;",
         "    charset_types " + " ".join(_NGINX_CHARSET_TYPES) + ";",
         "    types {",
-        *[f"        {t} {s};" for s, t in sorted(TYPES.items())],
+        *[f"        {t} {s};" for s, t in sorted(FILE_TYPES.items())],
         "    }",
         "    default_type application/octet-stream;",
         "    gzip off;         # bodies are compressed once, at build time:",
@@ -258,7 +236,7 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         "",
         "    # live-only URLs: search, SPARQL, status, filtered lists",
     ]
-    for path in static_site.DYNAMIC:
+    for path in site.DYNAMIC:
         s += [f"    location = {path} {{", *dynamic, "    }"]
     s += ["    location ^~ /ontology/ {", *dynamic, "    }", ""]
     s += ["    # redirects the app makes (the ontology's version IRI)"]
@@ -371,7 +349,7 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         *["    " + line for line in dynamic],
         "        }",
         f"        error_page 404 /{INTERNAL}/list-404.$frkg_ext;",
-        *_negotiate(static_site.INDEX, layout, f"/{INTERNAL}/406-{static_site.INDEX}.txt"),
+        *_negotiate(site.INDEX, layout, f"/{INTERNAL}/406-{site.INDEX}.txt"),
         *_route_headers(route_headers["browse-index"]),
         "        try_files /browse/index.$frkg_ext =404;",
         "    }",
@@ -480,7 +458,7 @@ def _ar(pattern: str) -> str:
     """A regular expression as a mod_rewrite argument (its parser keeps backslashes as they are;
     the patterns here hold no space and no quote)."""
     if " " in pattern or '"' in pattern:
-        raise static_site.BuildError(f"cannot write {pattern!r} to a RewriteCond")
+        raise site.BuildError(f"cannot write {pattern!r} to a RewriteCond")
     return '"' + pattern + '"'
 
 
@@ -595,7 +573,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "AddDefaultCharset Off",
         "AddHandler send-as-is .asis",
         "RemoveEncoding .gz",
-        *[f"AddType {_a(content_type_of('x.' + s))} .{s}" for s in sorted(TYPES)],
+        *[f"AddType {_a(content_type_of('x.' + s))} .{s}" for s in sorted(FILE_TYPES)],
         "",
         "RewriteEngine On",
         "RewriteBase /",
@@ -604,8 +582,8 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
     ]
     for var in APACHE_VARS:
         out += [f"RewriteCond %{{ENV:REDIRECT_{var}}} (.+)", f"RewriteRule ^ - [E={var}:%1]"]
-    for suffix in sorted(TYPES):
-        if suffix == "gz" or TYPES[suffix] not in CHARSET_TYPES:
+    for suffix in sorted(FILE_TYPES):
+        if suffix == "gz" or FILE_TYPES[suffix] not in CHARSET_TYPES:
             continue
         out += [
             "RewriteCond %{ENV:FRKG_GZ} =1",
@@ -624,7 +602,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "# the raw ?format= word, and which answer errors get (HTML for browsers, else text)",
         "RewriteCond %{QUERY_STRING} (?:^|&)format=([^&]+)",
         "RewriteRule ^ - [E=FRKG_FW:%1]",
-        *_apache_negotiation(n[static_site.ERROR], None),
+        *_apache_negotiation(n[site.ERROR], None),
         "",
     ]
     out += _skip(
@@ -640,7 +618,7 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         f"^(?:browse/{slug}|source/{slug})$",
     )
     out += _skip(
-        _apache_negotiation(n[static_site.INDEX], conneg_rules.format_words(browse.INDEX_OFFERS)),
+        _apache_negotiation(n[site.INDEX], conneg_rules.format_words(browse.INDEX_OFFERS)),
         "^browse$",
     )
     out.append("")
@@ -774,10 +752,10 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "RewriteRule ^browse$ - [E=FRKG_R:index]",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteCond %{ENV:FRKG_X_INDEX} =!",
-        f"RewriteRule ^ {errors}/400-{static_site.INDEX}.asis {_ERROR}",
+        f"RewriteRule ^ {errors}/400-{site.INDEX}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteCond %{ENV:FRKG_X_INDEX} =none",
-        f"RewriteRule ^ {errors}/406-{static_site.INDEX}.asis {_ERROR}",
+        f"RewriteRule ^ {errors}/406-{site.INDEX}.asis {_ERROR}",
         "RewriteCond %{ENV:FRKG_R} =index",
         "RewriteRule ^ - [E=FRKG_K:browse-index/%{ENV:FRKG_X_INDEX},"
         "E=FRKG_F:browse/index.%{ENV:FRKG_X_INDEX},E=FRKG_E:list-404.%{ENV:FRKG_X_INDEX}]",

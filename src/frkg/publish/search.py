@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.dataset import DatasetIndex
-from frkg.describe import Describer
 from frkg.labels import fold
 from frkg.namespaces import ontology_ns
+from frkg.publish.dataset import DatasetIndex
+from frkg.publish.describe import Describer
 
 SKOS_ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 #: Longest query accepted, in characters.

@@ -7,14 +7,14 @@ Protocol, through SPARQLWrapper) and turning the answers back into pyoxigraph ob
 DESCRIBE), so that describing, listing, searching and the SPARQL endpoint work unchanged.
 
 The endpoint holds what ``frkg load --nquads FILE`` writes (:func:`write_nquads`): every graph of a
-load plus its load record (:mod:`frkg.loadrecord`), which gives the graphs, their triple counts,
-the base IRI and the data version used in ETags. Engine differences (bench/ENGINE-NOTES.md) are
-dealt with here, in one place:
+load plus its load record (:mod:`frkg.store.loadrecord`), which gives the graphs, their triple
+counts, the base IRI and the data version used in ETags. Engine differences (bench/ENGINE-NOTES.md)
+are dealt with here, in one place:
 
 - every request names its dataset with ``default-graph-uri`` and ``named-graph-uri`` (an empty
   list is sent as a graph that does not exist), so that an engine's own graphs (Virtuoso's
   system graphs, the load record, other datasets) are never seen; a query's own ``FROM`` clauses
-  are turned into those parameters, kept to the dataset's graphs (:mod:`frkg.querydataset`),
+  are turned into those parameters, kept to the dataset's graphs (:mod:`frkg.store.scope`),
   because Virtuoso adds the parameters to the query's ``FROM`` graphs instead of replacing them;
 - the default graph of a query on the whole dataset is the union graph the file holds
   (``{base}graph/union``), one graph, not the dozens of file graphs: given them all as default
@@ -48,18 +48,20 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from frkg import __version__, loadrecord
-from frkg.loadrecord import LoadRecord
+from frkg import __version__
 from frkg.namespaces import GRAPH_PATH
-from frkg.querydataset import scope
-from frkg.sparql import scan, tokens
-from frkg.store import (
+from frkg.sparql_syntax import scan, tokens
+from frkg.store import loadrecord
+from frkg.store.base import (
+    Backend,
     BackendRefused,
     BackendTimeout,
     BackendUnavailable,
     KnowledgeGraph,
     count_triples,
 )
+from frkg.store.loadrecord import LoadRecord
+from frkg.store.scope import scope
 
 #: Sent as the one default or named graph of a request that must have none: no store holds it.
 NO_GRAPH = "urn:x-frkg:no-graph"
@@ -117,8 +119,8 @@ def write_nquads(kg: KnowledgeGraph, output: Path | str) -> LoadRecord:
 
 def connect(endpoint: str, base: str | None = None, timeout: float = 10.0) -> KnowledgeGraph:
     """The knowledge graph a load record at ``endpoint`` describes (the load under ``base`` if
-    given). Raises :class:`~frkg.loadrecord.RecordError` or a
-    :class:`~frkg.store.BackendError` saying what is wrong."""
+    given). Raises :class:`~frkg.store.loadrecord.RecordError` or a
+    :class:`~frkg.store.base.BackendError` saying what is wrong."""
     probe = RemoteStore(endpoint, None, timeout=timeout)
     record = loadrecord.find(probe, base)
     store = RemoteStore(
@@ -129,14 +131,18 @@ def connect(endpoint: str, base: str | None = None, timeout: float = 10.0) -> Kn
         timeout=timeout,
         counts=record.triple_counts(),
     )
-    return record.knowledge_graph(store, "sparql", endpoint)
+    return record.knowledge_graph(store)
 
 
-class RemoteStore:
+class RemoteStore(Backend):
     """A SPARQL 1.1 endpoint with the part of pyoxigraph's ``Store`` API the package uses.
 
     ``visible`` are the graphs queries may see (None: every graph, for finding the load record).
     """
+
+    kind = "sparql"
+    place = "at the SPARQL endpoint"
+    is_remote = True
 
     def __init__(
         self,
@@ -148,7 +154,7 @@ class RemoteStore:
         timeout: float = 10.0,
         counts: Mapping[str, int] | None = None,
     ) -> None:
-        self.endpoint = endpoint
+        self.endpoint = self.location = endpoint
         self.union_graph = ox.NamedNode(union_graph) if union_graph else None
         self.visible = tuple(visible) if visible is not None else None
         self._visible = frozenset(self.visible) if self.visible is not None else None
@@ -265,7 +271,7 @@ class RemoteStore:
 
     # -- start-up ------------------------------------------------------------------------------
 
-    def snapshot(self) -> ox.Store:
+    def local(self) -> ox.Store:
         """Every visible graph in a new in-memory store: what the per-load indexes are built
         from at start-up (one download per graph instead of a round trip per lookup). Each graph
         must hold as many triples as the load record says."""
@@ -348,7 +354,7 @@ class RemoteStore:
 class _Answer:
     """An HTTP answer read as a binary stream, within the request's deadline.
 
-    Reading past the end raises :class:`~frkg.store.BackendRefused` when the endpoint said it
+    Reading past the end raises :class:`~frkg.store.base.BackendRefused` when the endpoint said it
     cut the answer (``X-SPARQL-MaxRows``).
     """
 

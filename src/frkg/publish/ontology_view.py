@@ -12,9 +12,18 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.describe import RDF_TYPE, RDFS, SKOS, Describer, Group, Term, best_literal, distinct
 from frkg.labels import LABEL_PROPERTIES
 from frkg.namespaces import ONTOLOGY_PATH, ontology_ns
+from frkg.publish.describe import (
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+    Describer,
+    Group,
+    Term,
+    best_literal,
+    distinct,
+)
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

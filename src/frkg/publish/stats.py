@@ -1,7 +1,7 @@
 """``frkg stats``: what the dataset holds, and what looks wrong with it.
 
 The counts are the home page's and the VoID description's (entities by class, statements,
-quotes, policies, sources, triples), from the same :class:`frkg.dataset.DatasetIndex`. Two
+quotes, policies, sources, triples), from the same :class:`frkg.publish.dataset.DatasetIndex`. Two
 checks point at likely mistakes: entities that nothing links to (not even through an inverse
 link), and properties the data uses that the loaded ontology does not define (a typo in a
 ``frkg:`` name shows up here; terms of reused vocabularies are listed apart). Nothing here
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.dataset import RDF_TYPE, DatasetIndex
-from frkg.describe import Describer
 from frkg.labels import curie
 from frkg.namespaces import ontology_ns
-from frkg.overview import HEADLINES
+from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.publish.describe import Describer
+from frkg.publish.overview import HEADLINES
 
 
 @dataclass(frozen=True)

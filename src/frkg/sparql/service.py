@@ -2,16 +2,14 @@
 
 :class:`SparqlService` is the one entry point the web tier uses. For each query it
 
-1. refuses what a read-only public endpoint must not run (:func:`check`): queries longer than
-   the limit, updates in any form, and any ``SERVICE`` clause (pyoxigraph would fetch the URL
-   itself: server-side request forgery), found by a SPARQL tokenizer that skips string literals,
-   IRIs and comments, so that ``ex:service`` or ``?service`` are no false alarm;
-2. runs it in a worker process of a :class:`~frkg.querypool.QueryPool`, bounded in number and
+1. refuses what a read-only public endpoint must not run (:func:`frkg.sparql.check.check`):
+   queries longer than the limit, updates in any form, and any ``SERVICE`` clause;
+2. runs it in a worker process of a :class:`~frkg.sparql.pool.QueryPool`, bounded in number and
    killed at the time limit (pyoxigraph has no timeout of its own);
 3. serialises the answer in the worker (:func:`execute`), cutting it at the result cap without
    ever truncating silently: the answer says it was truncated.
 
-Errors are typed (:class:`SparqlError` and subclasses); the web tier maps each to a status code.
+Errors are typed (:mod:`frkg.sparql.errors`); the web tier maps each to a status code.
 """
 
 from __future__ import annotations
@@ -21,190 +19,30 @@ import io
 import os
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from frkg import CANONICAL_BASE, formats, namespaces
-from frkg.querypool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
-from frkg.store import BackendRefused, BackendTimeout
-from frkg.store import BackendUnavailable as Unreachable
+from frkg import formats, namespaces
+from frkg.sparql.check import check as check_query
+from frkg.sparql.description import service_description
+from frkg.sparql.errors import (
+    BackendDown,
+    NotAcceptable,
+    QueryAborted,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    TooManyQueries,
+)
+from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
+from frkg.sparql_syntax import QueryShape
+from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
 
 if TYPE_CHECKING:
     from frkg.config import Settings
     from frkg.store import KnowledgeGraph
-
-# -- errors -------------------------------------------------------------------------------------
-
-
-class SparqlError(Exception):
-    """A query the service will not or cannot answer; ``str(error)`` is meant for the user."""
-
-
-class QuerySyntaxError(SparqlError):
-    """The text is not a SPARQL 1.1 query; the message says where and what was expected."""
-
-
-class UpdateRefused(SparqlError):
-    """An update (INSERT, DELETE, LOAD, CLEAR, ...): this service is read-only."""
-
-
-class ServiceRefused(SparqlError):
-    """A SERVICE clause: the server does not fetch URLs on a query's behalf."""
-
-
-class QueryTooLong(SparqlError):
-    """The query is longer than the configured limit."""
-
-
-class QueryTimeout(SparqlError):
-    """The query ran past the time limit and was stopped."""
-
-
-class TooManyQueries(SparqlError):
-    """Every query slot of this server process is taken; try again shortly."""
-
-
-class NotAcceptable(SparqlError):
-    """No result format the client accepts fits this kind of query."""
-
-
-class QueryFailed(SparqlError):
-    """The query parsed but could not be evaluated."""
-
-
-class QueryAborted(SparqlError):
-    """The query's worker process ended before answering (killed from outside, out of memory)."""
-
-
-class BackendUnavailable(SparqlError):
-    """The remote SPARQL endpoint the data lives in cannot be reached or is overloaded."""
-
-
-# -- the tokenizer ------------------------------------------------------------------------------
-
-# SPARQL 1.1 terminals (https://www.w3.org/TR/sparql11-query/#sparqlGrammar), as far as needed to
-# tell keywords apart from what only looks like one: strings, IRIs, comments, variables,
-# prefixed names, blank node labels and language tags are single tokens.
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"  # noqa: E501
-_PN_CHARS = _PN_CHARS_BASE + "_\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_TOKEN = re.compile(
-    rf"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-               |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n\r]|\\.)*'
-               |"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][{_PN_CHARS}]+)
-    | (?P<bnode>_:[{_PN_CHARS}.]*)
-    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?
-               :(?:[{_PN_CHARS}:%]|\\[^\s]|\.(?=[{_PN_CHARS}:%\\]))*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PROLOGUE = {"BASE", "PREFIX"}
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_KEYWORDS = (
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "DROP",
-    "CREATE",
-    "ADD",
-    "MOVE",
-    "COPY",
-    "WITH",
-)
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    """What the tokenizer learnt about a query text, before anything parses or runs it."""
-
-    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, an update keyword, or None
-    uses_service: bool
-    has_dataset_clause: bool  # FROM or FROM NAMED
-
-    @property
-    def is_update(self) -> bool:
-        """True when the text starts like a SPARQL update."""
-        return self.form in UPDATE_KEYWORDS
-
-    @property
-    def returns_graph(self) -> bool:
-        """True for CONSTRUCT and DESCRIBE (answered in an RDF format)."""
-        return self.form in ("CONSTRUCT", "DESCRIBE")
-
-
-def tokens(text: str) -> Iterator[re.Match[str]]:
-    """The SPARQL tokens of ``text`` but white space and comments (``m.lastgroup`` names the
-    kind: ``string``, ``iri``, ``var``, ``pname``, ``word`` ...)."""
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup not in ("ws", "comment"):
-            yield m
-
-
-def _keywords(text: str) -> list[str]:
-    return [m.group().upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
-
-
-def scan(text: str) -> QueryShape:
-    """Tokenize ``text`` and report its form, any SERVICE keyword and any dataset clause.
-
-    Keywords are matched case-insensitively and only where SPARQL would read a keyword: not in
-    strings, IRIs, comments, variables, prefixed names or language tags. The text is scanned a
-    second time with ``\\uXXXX`` escapes decoded, as the SPARQL grammar (section 19.2) says a
-    parser should, so that a SERVICE spelt with escapes is caught whichever way a parser reads it.
-    """
-    words = _keywords(text)
-    if _UNICODE_ESCAPE.search(text):
-        words += _keywords(_UNICODE_ESCAPE.sub(_unescape, text))
-    form = next((w for w in words if w not in _PROLOGUE), None)
-    return QueryShape(
-        form=form if form in QUERY_FORMS or form in UPDATE_KEYWORDS else None,
-        uses_service="SERVICE" in words,
-        has_dataset_clause="FROM" in words,
-    )
-
-
-def _unescape(m: re.Match[str]) -> str:
-    code = int(m.group(1) or m.group(2), 16)
-    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
-
-
-def check(text: str, max_length: int) -> QueryShape:
-    """The shape of ``text`` if the service may run it; raises the reason if it may not."""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > max_length:
-        raise QueryTooLong(
-            f"The query is {size} bytes long; this service accepts queries of at most "
-            f"{max_length} bytes (setting FRKG_SPARQL_MAX_QUERY_LENGTH)."
-        )
-    shape = scan(text)
-    if shape.is_update:
-        raise UpdateRefused(
-            f"This SPARQL service is read-only: updates ({shape.form} and every other "
-            "SPARQL 1.1 Update operation) are not accepted, and the data cannot be changed "
-            "through it."
-        )
-    if shape.uses_service:
-        raise ServiceRefused(
-            "SERVICE clauses are not allowed: this endpoint does not fetch other endpoints or "
-            "URLs on a query's behalf (federated queries would let anyone make the server send "
-            "requests). Query the other endpoint yourself and combine the results."
-        )
-    return shape
-
 
 # -- executing one query (in a worker process) ---------------------------------------------------
 
@@ -439,8 +277,8 @@ class SparqlService:
         )
 
     def check(self, text: str) -> QueryShape:
-        """:func:`check` with this service's length limit."""
-        return check(text, self.max_query_length)
+        """:func:`frkg.sparql.check.check` with this service's length limit."""
+        return check_query(text, self.max_query_length)
 
     def request(
         self,
@@ -477,8 +315,8 @@ class SparqlService:
                 f"The query was stopped after the time limit of {self.timeout:g} seconds "
                 "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
             ) from None
-        except Unreachable as e:
-            raise BackendUnavailable(
+        except BackendUnavailable as e:
+            raise BackendDown(
                 f"The SPARQL endpoint this server reads its data from did not answer: {e}. "
                 "Try again shortly."
             ) from None
@@ -509,10 +347,10 @@ class SparqlService:
             pool = self._pool
             if pool is None or pool.pid != os.getpid():
                 task = functools.partial(execute, self.kg.store)
-                if self.kg.backend == "sparql":
+                if self.kg.store.is_remote:
                     pool = self._pool = InThread(task, self.max_concurrent)
                 else:
-                    prepare = getattr(self.kg.store, "prepare_worker", None)
+                    prepare = self.kg.store.prepare_worker
                     pool = self._pool = QueryPool(task, self.max_concurrent, prepare=prepare)
             return pool
 
@@ -543,7 +381,7 @@ class InThread:
         self._slots = threading.BoundedSemaphore(size)
 
     def run(self, request, timeout: float):
-        """The task's answer; :class:`~frkg.querypool.PoolBusy` when ``size`` are running.
+        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
 
         The task keeps its own time limit (``timeout`` is the remote store's, already).
         """
@@ -559,153 +397,3 @@ class InThread:
 
     def close(self) -> None:
         """Nothing to stop."""
-
-
-# -- the service description -------------------------------------------------------------------
-
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_DCT = "http://purl.org/dc/terms/"
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-
-
-def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
-    """An ``sd:Service`` for ``endpoint``: languages, result formats, features, default dataset.
-
-    The default dataset is described with VoID: triple counts for the default graph (the union
-    of all named graphs, hence ``sd:UnionDefaultGraph``) and for each named graph (one per
-    loaded file, plus the graph of materialised inverses).
-    """
-    store = kg.store
-    service = ox.NamedNode(endpoint)
-    dataset = ox.BlankNode("dataset")
-    default_graph = ox.BlankNode("defaultGraph")
-
-    def sd(term: str) -> ox.NamedNode:
-        return ox.NamedNode(SD + term)
-
-    def count(n: int) -> ox.Literal:
-        return ox.Literal(str(n), datatype=_XSD_INTEGER)
-
-    def en(text: str) -> ox.Literal:
-        return ox.Literal(text, language="en")
-
-    triples = [
-        ox.Triple(service, _RDF_TYPE, sd("Service")),
-        ox.Triple(service, sd("endpoint"), service),
-        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
-        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(
-            service,
-            sd("defaultEntailmentRegime"),
-            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
-        ),
-        ox.Triple(service, ox.NamedNode(_RDFS + "label"), en("frkg SPARQL endpoint")),
-        ox.Triple(
-            service,
-            ox.NamedNode(_RDFS + "comment"),
-            en(
-                "A read-only SPARQL 1.1 query service. Updates and SERVICE clauses are refused; "
-                "queries run under a time limit and answers are capped (see the "
-                "FRKG-Results-Truncated response header)."
-            ),
-        ),
-        ox.Triple(service, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
-        ox.Triple(dataset, _RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
-        ox.Triple(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), service),
-        ox.Triple(dataset, sd("defaultGraph"), default_graph),
-        ox.Triple(default_graph, _RDF_TYPE, sd("Graph")),
-        ox.Triple(
-            default_graph,
-            ox.NamedNode(_RDFS + "comment"),
-            en("The union of all named graphs of this dataset."),
-        ),
-    ]
-    triples += [
-        ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.iri))
-        for f in (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS)
-        if f.iri
-    ]
-    union = next(
-        iter(
-            store.query(
-                "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } }"
-            )
-        )
-    )["n"]
-    triples.append(
-        ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), count(int(union.value)))
-    )
-    triples.append(ox.Triple(dataset, ox.NamedNode(VOID + "triples"), count(int(union.value))))
-    per_graph = store.query(
-        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    )
-    for i, row in enumerate(per_graph):
-        named, graph = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
-        triples += [
-            ox.Triple(dataset, sd("namedGraph"), named),
-            ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
-            ox.Triple(named, sd("name"), row["g"]),
-            ox.Triple(named, sd("graph"), graph),
-            ox.Triple(graph, _RDF_TYPE, sd("Graph")),
-            ox.Triple(graph, ox.NamedNode(VOID + "triples"), count(int(row["n"].value))),
-        ]
-    # The dataset's own description (data/dataset.ttl), when it is loaded: say they are one.
-    own = namespaces.entity_ns(kg.base) + "frkg"
-    if store.query(f"ASK {{ GRAPH ?g {{ <{own}> a <{VOID}Dataset> }} }}"):
-        triples.append(ox.Triple(dataset, ox.NamedNode(_RDFS + "seeAlso"), ox.NamedNode(own)))
-        for title in store.query(
-            f"SELECT DISTINCT ?t {{ GRAPH ?g {{ <{own}> <{_DCT}title> ?t }} }}"
-        ):
-            triples.append(ox.Triple(dataset, ox.NamedNode(_DCT + "title"), title["t"]))
-    return triples
-
-
-# -- example queries -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExampleQuery:
-    """One example query from ``src/frkg/queries/<name>.rq``: ``# Title``, ``#`` description."""
-
-    name: str
-    title: str
-    description: str
-    text: str
-
-    def for_base(self, base: str) -> str:
-        """The query with IRIs under the canonical base moved under the serving ``base``."""
-        return self.text.replace(CANONICAL_BASE, base) if base != CANONICAL_BASE else self.text
-
-
-def parse_example(name: str, source: str) -> ExampleQuery:
-    """Read an example file: a ``# Title`` line, more ``#`` lines of description, then the query."""
-    lines = source.splitlines()
-    if not lines or not lines[0].startswith("# "):
-        raise ValueError(f"{name}.rq: the first line must be '# <Title>'")
-    title = lines[0][2:].strip()
-    description: list[str] = []
-    rest = 1
-    for rest, line in enumerate(lines[1:], start=1):  # noqa: B007 - rest is used below
-        if not line.startswith("#"):
-            break
-        description.append(line[1:].strip())
-    else:
-        rest = len(lines)
-    text = "\n".join(lines[rest:]).strip() + "\n"
-    return ExampleQuery(name, title, " ".join(d for d in description if d), text)
-
-
-@functools.cache
-def example_queries() -> tuple[ExampleQuery, ...]:
-    """Every example query shipped in ``frkg/queries``, sorted by file name."""
-    folder = resources.files("frkg").joinpath("queries")
-    found = [
-        parse_example(entry.name[:-3], entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".rq")
-    ]
-    return tuple(sorted(found, key=lambda q: q.name))
