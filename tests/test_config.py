@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from frkg.config import Settings, documented_settings
+from frkg.cli import main
+from frkg.config import Settings, documented_settings, env_name
 
 from doc_examples import page_text
 
@@ -18,6 +19,15 @@ def documented_in_the_table() -> set[str]:
 
 def test_every_setting_is_in_the_configuration_table_and_nothing_else():
     assert documented_in_the_table() == {env for env, _, _ in documented_settings()}
+
+
+def test_the_settings_frkg_serve_has_no_flag_for_are_the_ones_the_page_names():
+    flagged = {env_name(param.name) for param in main.commands["serve"].params}
+    intro = page_text("docs/configuration.md").split("\n| variable |", 1)[0]
+    named = set(re.findall(r"`(FRKG_[A-Z_]+)`", intro)) - {"FRKG_BASE_IRI"}
+    settings = {env for env, _, _ in documented_settings()}
+    assert flagged <= settings
+    assert named == settings - flagged
 
 
 def test_environment_overrides_defaults_and_flags_override_environment():
