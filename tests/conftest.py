@@ -432,7 +432,7 @@ def any_server(request) -> ServerURL:
     """The fixture dataset served by ``frkg serve``, and by nginx and Apache from its export.
 
     Tests written against it hold for all three; where a web server differs, the test says so
-    with ``any_server.kind`` and the README's "Static export" section documents it.
+    with ``any_server.kind`` and docs/static-export.md documents it.
     """
     fixture = {"frkg serve": "fixture_server", "nginx": "nginx_server", "apache": "apache_server"}
     return ServerURL(request.getfixturevalue(fixture[request.param]), request.param)

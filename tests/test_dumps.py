@@ -2,7 +2,7 @@
 
 The expected content is built here independently, with rdflib: the data files' triples (IRIs
 re-based to the server's base, as the loader does) plus, for every ``owl:inverseOf`` pair of
-the ontology, the inverse of every data triple that lacks it. That is what the README says a
+the ontology, the inverse of every data triple that lacks it. That is what docs/discovery.md says a
 dump holds.
 """
 

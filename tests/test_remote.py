@@ -55,7 +55,7 @@ def nquads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(virtuoso, nquads) -> str:
-    """The session's Virtuoso with the file loaded by its bulk loader (the README's recipe)."""
+    """The session's Virtuoso with the file loaded by its bulk loader (docs/scaling.md's recipe)."""
     virtuoso.load([nquads], "urn:x-frkg:unused")  # N-Quads name their own graphs
     return virtuoso.endpoint
 

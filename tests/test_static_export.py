@@ -94,7 +94,7 @@ def test_rules_agree_with_the_app_on_tricky_headers(name, accept):
     assert conneg_rules.simulate(negotiation, accept) == expected
 
 
-#: Where the rules differ from the app (README, "Static export"): q-values that differ only
+#: Where the rules differ from the app (docs/static-export.md): q-values that differ only
 #: after the first decimal are equal to the rules, and the server's order decides.
 DIFFERENCES = [
     # (negotiation, Accept, what frkg serve picks, what the static site picks)
