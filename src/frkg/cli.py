@@ -61,7 +61,7 @@ def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
     except (loadrecord.RecordError, store.BackendError) as e:
         _fail(
             f"the SPARQL endpoint {settings.sparql_endpoint}: {e}",
-            "load it with the file `frkg load --nquads FILE` writes (see the README)",
+            "load it with the file `frkg load --nquads FILE` writes (see docs/scaling.md)",
         )
     raise AssertionError("unreachable")
 
@@ -127,7 +127,7 @@ def serve(**options) -> None:
     type=click.Choice(["text", "json", "turtle"]),
     default="text",
     show_default=True,
-    help="text for people; json (schema in README) or turtle (the SHACL report) for machines.",
+    help="text for people; json (schema in docs/validating.md) or turtle (the SHACL report).",
 )
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")

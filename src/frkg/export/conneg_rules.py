@@ -16,7 +16,7 @@ that the first matching rule gives the answer the app gives:
 5. no ``Accept`` header (or an empty one) gives the first offer; nothing matching gives the
    fallback (406 where there is none).
 
-What a first-match list cannot do (documented in the README and asserted by
+What a first-match list cannot do (documented in docs/static-export.md and asserted by
 ``tests/test_static_export.py``): two q-values in the same bucket (``0.85`` and ``0.8``) count as
 equal, so the server's order decides between them; media-type parameters other than ``q``
 (``text/html;level=1``) never match, as in werkzeug. Nothing here imports Flask.

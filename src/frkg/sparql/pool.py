@@ -6,7 +6,7 @@ kill that process. Why forked: the workers must see the already loaded in-memory
 reloading it; ``fork`` shares its pages copy-on-write, and the store is never written after
 loading, so the pages stay shared.
 
-Design (see README, "SPARQL safety"):
+Design (see docs/sparql-safety.md):
 
 - The pool belongs to one process (a gunicorn worker). It forks a single **zygote** first; the
   zygote forks every query **worker**, on request, and hands the parent one end of a socket pair
