@@ -227,6 +227,18 @@ def serialize(
     return ox.serialize(items, format=fmt.serializer, prefixes=dict(prefixes or {}))
 
 
+def used_prefixes(prefixes: Mapping[str, str], quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """The entries of ``prefixes`` whose namespace starts some IRI of ``quads`` (for small
+    documents that should declare no prefix they do not use)."""
+    iris = {
+        t.value
+        for q in quads
+        for t in (q.subject, q.predicate, q.object)
+        if isinstance(t, ox.NamedNode)
+    }
+    return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+
+
 def by_name(name: str) -> Format:
     """The format called ``name`` (``Format.name``); KeyError when there is none."""
     for f in ALL_FORMATS:

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import curie, fold
-from frkg.namespaces import ontology_ns
-from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.namespaces import DCT_SOURCE, HYDRA, RDF_TYPE, RDFS_LABEL, SKOS, ontology_ns
+from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import (
     DESCRIPTION_PROPERTIES,
     XSD,
@@ -39,8 +39,6 @@ from frkg.publish.describe import (
     best_literal,
 )
 
-DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 #: Properties whose values form a hierarchy a facet value counts up through.
 BROADER = (
     ox.NamedNode("https://schema.org/containedInPlace"),
@@ -488,9 +486,6 @@ class Browser:
 
 # -- RDF of list pages ----------------------------------------------------------------------------
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
 
 def _quad(s, p: str, o) -> ox.Quad:
     return ox.Quad(s, ox.NamedNode(p), o, ox.DefaultGraph())
@@ -504,7 +499,9 @@ def item_quads(browser: Browser, nodes: Sequence[ox.NamedNode]) -> list[ox.Quad]
             out.append(_quad(node, RDF_TYPE.value, ox.NamedNode(cls)))
         label = browser.describer.labels.best(node)
         if label is not None:
-            out.append(_quad(node, RDFS_LABEL, ox.Literal(label.text, language=label.language)))
+            out.append(
+                _quad(node, RDFS_LABEL.value, ox.Literal(label.text, language=label.language))
+            )
     return out
 
 
@@ -519,7 +516,7 @@ def collection_quads(
         _quad(coll, RDF_TYPE.value, ox.NamedNode(HYDRA + "Collection")),
         _quad(
             coll,
-            RDFS_LABEL,
+            RDFS_LABEL.value,
             ox.Literal(
                 f"Every {listing.cls.label}" + (" (filtered)" if listing.filters else ""),
                 language="en",
@@ -541,7 +538,7 @@ def collection_quads(
     ]
     label = browser.describer.labels.best(cls)
     if label is not None:
-        out.append(_quad(cls, RDFS_LABEL, ox.Literal(label.text, language=label.language)))
+        out.append(_quad(cls, RDFS_LABEL.value, ox.Literal(label.text, language=label.language)))
     for prop, url in links.items():
         out.append(_quad(page, HYDRA + prop, ox.NamedNode(url)))
     members = [ox.NamedNode(i.term.value) for i in listing.items]

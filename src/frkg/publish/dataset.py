@@ -20,12 +20,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.namespaces import dataset_iri, entity_ns, ontology_ns
+from frkg.namespaces import RDF_TYPE, RDFS, dataset_iri, entity_ns, ontology_ns
 from frkg.store import KnowledgeGraph
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
 #: Every resource is one: its "instances" are every entity, typed or not.
 RDFS_RESOURCE = RDFS + "Resource"

@@ -30,6 +30,15 @@ from frkg.labels import (
     language_rank,
 )
 from frkg.namespaces import (
+    DCT,
+    FOAF,
+    OWL_INVERSE_OF,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    VOID,
+    XSD,
     dataset_iri,
     document_iri,
     entity_iri,
@@ -40,15 +49,6 @@ from frkg.namespaces import (
 )
 from frkg.store import KnowledgeGraph
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
-SCHEMA = "https://schema.org/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-OWL_INVERSE_OF = ox.NamedNode("http://www.w3.org/2002/07/owl#inverseOf")
 # The terms of every document's metadata, made once.
 _FOAF_DOCUMENT = ox.NamedNode(FOAF + "Document")
 _RDFS_LABEL = ox.NamedNode(RDFS + "label")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import LABEL_PROPERTIES
-from frkg.namespaces import ONTOLOGY_PATH, ontology_ns
+from frkg.namespaces import DCT, ONTOLOGY_PATH, OWL, RDF, ontology_ns
 from frkg.publish.describe import (
     RDF_TYPE,
     RDFS,
@@ -24,10 +24,6 @@ from frkg.publish.describe import (
     best_literal,
     distinct,
 )
-
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-DCT = "http://purl.org/dc/terms/"
 
 #: Section title and the rdf:type IRIs that put a term in it, in page order.
 SECTIONS = (

@@ -20,13 +20,10 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from frkg.labels import curie, fold
+from frkg.namespaces import OWL, RDF, RDFS, SH
 from frkg.publish.describe import Describer, Term
 from frkg.store import KnowledgeGraph
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = RDF + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import curie
-from frkg.namespaces import ontology_ns
-from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.namespaces import RDF_TYPE, ontology_ns
+from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.overview import HEADLINES
 

@@ -20,18 +20,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import curie
-from frkg.namespaces import ontology_ns
-from frkg.publish.dataset import RDF_TYPE, DatasetIndex
+from frkg.namespaces import DCAT, DCT, FOAF, OWL, RDF_TYPE, RDFS, VOID, XSD, ontology_ns
+from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer, Term, best_literal
 from frkg.publish.dumps import DumpSet, dump_url
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 

@@ -30,7 +30,6 @@ from frkg.sparql.service import (
     QueryRequest,
     SparqlService,
     execute,
-    serialize_graph,
     syntax_message,
 )
 
@@ -54,6 +53,5 @@ __all__ = [
     "example_queries",
     "execute",
     "parse_example",
-    "serialize_graph",
     "syntax_message",
 ]

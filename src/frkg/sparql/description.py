@@ -5,14 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from frkg import formats, namespaces
+from frkg.namespaces import DCT, RDF_TYPE, RDFS, SD, VOID, XSD_INTEGER
 from frkg.store import KnowledgeGraph
-
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_DCT = "http://purl.org/dc/terms/"
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 
 def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
@@ -31,13 +25,13 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
         return ox.NamedNode(SD + term)
 
     def count(n: int) -> ox.Literal:
-        return ox.Literal(str(n), datatype=_XSD_INTEGER)
+        return ox.Literal(str(n), datatype=XSD_INTEGER)
 
     def en(text: str) -> ox.Literal:
         return ox.Literal(text, language="en")
 
     triples = [
-        ox.Triple(service, _RDF_TYPE, sd("Service")),
+        ox.Triple(service, RDF_TYPE, sd("Service")),
         ox.Triple(service, sd("endpoint"), service),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
@@ -46,10 +40,10 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
             sd("defaultEntailmentRegime"),
             ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
         ),
-        ox.Triple(service, ox.NamedNode(_RDFS + "label"), en("frkg SPARQL endpoint")),
+        ox.Triple(service, ox.NamedNode(RDFS + "label"), en("frkg SPARQL endpoint")),
         ox.Triple(
             service,
-            ox.NamedNode(_RDFS + "comment"),
+            ox.NamedNode(RDFS + "comment"),
             en(
                 "A read-only SPARQL 1.1 query service. Updates and SERVICE clauses are refused; "
                 "queries run under a time limit and answers are capped (see the "
@@ -57,14 +51,14 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
             ),
         ),
         ox.Triple(service, sd("defaultDataset"), dataset),
-        ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
-        ox.Triple(dataset, _RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
         ox.Triple(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), service),
         ox.Triple(dataset, sd("defaultGraph"), default_graph),
-        ox.Triple(default_graph, _RDF_TYPE, sd("Graph")),
+        ox.Triple(default_graph, RDF_TYPE, sd("Graph")),
         ox.Triple(
             default_graph,
-            ox.NamedNode(_RDFS + "comment"),
+            ox.NamedNode(RDFS + "comment"),
             en("The union of all named graphs of this dataset."),
         ),
     ]
@@ -91,18 +85,18 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
         named, graph = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
         triples += [
             ox.Triple(dataset, sd("namedGraph"), named),
-            ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
             ox.Triple(named, sd("name"), row["g"]),
             ox.Triple(named, sd("graph"), graph),
-            ox.Triple(graph, _RDF_TYPE, sd("Graph")),
+            ox.Triple(graph, RDF_TYPE, sd("Graph")),
             ox.Triple(graph, ox.NamedNode(VOID + "triples"), count(int(row["n"].value))),
         ]
     # The dataset's own description (data/dataset.ttl), when it is loaded: say they are one.
     own = namespaces.entity_ns(kg.base) + "frkg"
     if store.query(f"ASK {{ GRAPH ?g {{ <{own}> a <{VOID}Dataset> }} }}"):
-        triples.append(ox.Triple(dataset, ox.NamedNode(_RDFS + "seeAlso"), ox.NamedNode(own)))
+        triples.append(ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(own)))
         for title in store.query(
-            f"SELECT DISTINCT ?t {{ GRAPH ?g {{ <{own}> <{_DCT}title> ?t }} }}"
+            f"SELECT DISTINCT ?t {{ GRAPH ?g {{ <{own}> <{DCT}title> ?t }} }}"
         ):
-            triples.append(ox.Triple(dataset, ox.NamedNode(_DCT + "title"), title["t"]))
+            triples.append(ox.Triple(dataset, ox.NamedNode(DCT + "title"), title["t"]))
     return triples

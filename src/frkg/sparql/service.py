@@ -195,20 +195,6 @@ def prefixes_used(prefixes: dict[str, str], ntriples: bytes) -> dict[str, str]:
     return {p: ns for p, ns in prefixes.items() if b"<" + ns.encode() in ntriples}
 
 
-def serialize_graph(
-    triples: list[ox.Triple], fmt: formats.Format, prefixes: dict[str, str]
-) -> bytes:
-    """``triples`` in ``fmt``, grouped by subject, declaring only the prefixes they use."""
-    order: dict = {}
-    for t in triples:
-        order.setdefault(t.subject, []).append(t)
-    grouped = [t for group in order.values() for t in group]
-    nt = ox.serialize(grouped, format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(
-        grouped, format=fmt.serializer, prefixes=prefixes_used(prefixes, nt) or None
-    )
-
-
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 _CHAR_CLASS = re.compile(r"\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
 

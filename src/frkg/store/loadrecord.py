@@ -35,14 +35,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from frkg import __version__
-from frkg.namespaces import GRAPH_PATH
+from frkg.namespaces import GRAPH_PATH, LOAD, RDF_TYPE, XSD
 from frkg.store.base import KINDS, Backend, KnowledgeGraph, LoadedFile
 
-LOAD = "https://w3id.org/frkg/load#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 DCT_MODIFIED = "http://purl.org/dc/terms/modified"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 LOAD_CLASS = ox.NamedNode(LOAD + "Load")
 #: The kind of the graph of materialised inverse links.
 INFERRED = "inferred"

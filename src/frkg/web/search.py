@@ -12,8 +12,8 @@ from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from frkg.formats import HTML, JSON, Format
+from frkg.namespaces import RDF_TYPE
 from frkg.publish import search
-from frkg.publish.dataset import RDF_TYPE
 from frkg.web import headers, respond
 from frkg.web.context import describer, publication
 

@@ -285,7 +285,8 @@ def _describe_service(word: str | None) -> Response:
             + ".",
         )
     svc = service()
-    body = sparql.serialize_graph(svc.description, chosen, svc.prefixes)
+    description = svc.description
+    body = formats.serialize(chosen, description, formats.used_prefixes(svc.prefixes, description))
     response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response
