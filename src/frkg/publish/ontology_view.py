@@ -13,17 +13,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import LABEL_PROPERTIES
-from frkg.namespaces import DCT, ONTOLOGY_PATH, OWL, RDF, ontology_ns
-from frkg.publish.describe import (
-    RDF_TYPE,
-    RDFS,
-    SKOS,
-    Describer,
-    Group,
-    Term,
-    best_literal,
-    distinct,
-)
+from frkg.namespaces import DCT, ONTOLOGY_PATH, OWL, RDF, RDF_TYPE, RDFS, SKOS, ontology_ns
+from frkg.publish.describe import Describer, best_literal, distinct
+from frkg.publish.terms import Group, Term
 
 #: Section title and the rdf:type IRIs that put a term in it, in page order.
 SECTIONS = (
