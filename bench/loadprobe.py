@@ -48,7 +48,7 @@ def main(way: str, specs: list[str]) -> None:
             sources.setdefault(kind, []).append(path)
         base = CANONICAL_BASE if way == "frkg" else "http://127.0.0.1:8000/"
         kg = store.load_files(sources, base)
-        triples = len(kg.store)
+        triples = len(kg.store.local())
     elif way in ("pyoxigraph", "pyoxigraph-bulk"):
         st = ox.Store()
         for kind, path in files:

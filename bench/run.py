@@ -840,7 +840,7 @@ def bench_rdflib(
         return {}
     nquads = WORK / f"quads-{label}.nq"
     if not nquads.exists():
-        kg.store.dump(nquads, format=ox.RdfFormat.N_QUADS)
+        kg.store.local().dump(nquads, format=ox.RdfFormat.N_QUADS)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     executable = Path(PYTHON).with_name("rdflib-endpoint")

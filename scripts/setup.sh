@@ -18,7 +18,7 @@ extras=""
 [[ $want_test == 1 ]] || exit 0
 
 # System packages the tests drive for real (kept in one list, installed only when missing).
-# chromium: the browser tests; curl: the README examples; virtuoso-opensource: the remote-backend
+# chromium: the browser tests; curl: the examples in docs/; virtuoso-opensource: the remote-backend
 # tests and benchmarks; nginx and apache2-bin: the static export's tests (`frkg build`), which
 # start their own servers (apache2-bin is the server alone: no service is started); libseccomp2:
 # the query workers' network wall (part of every Debian base system; listed so it is never missing).

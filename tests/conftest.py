@@ -351,11 +351,11 @@ class StaticExport:
 
 def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
     """Build the static site of ``sources`` under ``base`` into ``outdir`` (in process)."""
-    from frkg import static_site
+    from frkg.export import site
 
     settings = Settings.from_env({}, base_iri=base)
     app = create_app(settings, store.load_files(sources, base))
-    return static_site.build(app, outdir, jobs=2)
+    return site.build(app, outdir, jobs=2)
 
 
 def wait_until_listening(proc: subprocess.Popen, port: int, name: str) -> None:
@@ -381,12 +381,12 @@ def running_nginx(outdir: Path, layout, listen_port: int, **options) -> Iterator
     nginx runs as a child process with ``daemon off``, its own prefix, pid file, logs and temp
     folders under ``outdir``, and is stopped with SIGQUIT (graceful) when the block ends.
     """
-    from frkg import webserver_config
+    from frkg.export import webserver
 
     # Run as root (CI does), nginx's workers would become "nobody", who cannot read pytest's
     # private temp folders: keep them as the user running the tests.
     user = "root root" if os.geteuid() == 0 else None
-    written = webserver_config.write_configs(
+    written = webserver.write_configs(
         layout, outdir, f"127.0.0.1:{listen_port}", user=user, **options
     )
     prefix = str(written["nginx-standalone"].parent)
@@ -432,7 +432,7 @@ def any_server(request) -> ServerURL:
     """The fixture dataset served by ``frkg serve``, and by nginx and Apache from its export.
 
     Tests written against it hold for all three; where a web server differs, the test says so
-    with ``any_server.kind`` and the README's "Static export" section documents it.
+    with ``any_server.kind`` and docs/static-export.md documents it.
     """
     fixture = {"frkg serve": "fixture_server", "nginx": "nginx_server", "apache": "apache_server"}
     return ServerURL(request.getfixturevalue(fixture[request.param]), request.param)
@@ -452,7 +452,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
     """
     import tempfile
 
-    from frkg import webserver_config
+    from frkg.export import webserver
 
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
@@ -462,7 +462,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
     try:
         layout = export_fixture(sources, outdir, base)
         user = "nobody" if os.geteuid() == 0 else None
-        written = webserver_config.write_configs(layout, outdir, f"127.0.0.1:{port}", user=user)
+        written = webserver.write_configs(layout, outdir, f"127.0.0.1:{port}", user=user)
         for path in outdir.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
         proc = subprocess.Popen(

@@ -1,4 +1,4 @@
-"""Settings are declared once and documented in the README: the two must agree."""
+"""Settings are declared once and documented in docs/configuration.md: the two must agree."""
 
 from __future__ import annotations
 
@@ -6,18 +6,28 @@ import re
 
 import pytest
 
-from frkg.config import Settings, documented_settings
+from frkg.cli import main
+from frkg.config import Settings, documented_settings, env_name
 
-from conftest import ROOT
+from doc_examples import page_text
 
 
-def readme_settings() -> set[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def documented_in_the_table() -> set[str]:
+    text = page_text("docs/configuration.md")
     return set(re.findall(r"^\| `(FRKG_[A-Z_]+)` \|", text, flags=re.M))
 
 
-def test_every_setting_is_in_the_readme_and_nothing_else():
-    assert readme_settings() == {env for env, _, _ in documented_settings()}
+def test_every_setting_is_in_the_configuration_table_and_nothing_else():
+    assert documented_in_the_table() == {env for env, _, _ in documented_settings()}
+
+
+def test_the_settings_frkg_serve_has_no_flag_for_are_the_ones_the_page_names():
+    flagged = {env_name(param.name) for param in main.commands["serve"].params}
+    intro = page_text("docs/configuration.md").split("\n| variable |", 1)[0]
+    named = set(re.findall(r"`(FRKG_[A-Z_]+)`", intro)) - {"FRKG_BASE_IRI"}
+    settings = {env for env, _, _ in documented_settings()}
+    assert flagged <= settings
+    assert named == settings - flagged
 
 
 def test_environment_overrides_defaults_and_flags_override_environment():

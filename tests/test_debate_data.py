@@ -16,8 +16,10 @@ import pytest
 
 from frkg import CANONICAL_BASE
 
+from doc_examples import page_text, section
+
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "src" / "frkg" / "queries"
+QUERIES = ROOT / "src" / "frkg" / "sparql" / "queries"
 ID = CANONICAL_BASE + "id/"
 FRKG = CANONICAL_BASE + "ontology#"
 PREFIXES = f"""
@@ -192,7 +194,7 @@ def debate_graphs(kg) -> str:
 
 
 def run_query_file(kg, name: str, replace: tuple[str, str] | None = None):
-    """Run ``src/frkg/queries/<name>.rq``, optionally replacing one literal piece of it."""
+    """Run ``src/frkg/sparql/queries/<name>.rq``, optionally replacing one literal piece of it."""
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     if replace:
         old, new = replace
@@ -819,11 +821,10 @@ def test_query_file_has_title_description_and_returns_rows(kg, name):
     assert run_query_file(kg, name), f"{name} returns rows on the repository data"
 
 
-def test_readme_documents_every_debate_query():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The wider debate: queries", 1)[1].split("\n## ", 1)[0]
+def test_docs_document_every_debate_query():
+    text = section(page_text("docs/sparql.md"), "The wider debate: queries")
     for name in DEBATE_QUERIES:
-        assert f"`{name}.rq`" in section, name
+        assert f"`{name}.rq`" in text, name
 
 
 def test_contributing_templates_parse_and_use_only_defined_frkg_terms(kg):

@@ -9,8 +9,8 @@ import rdflib
 from rdflib.compare import isomorphic, to_isomorphic
 
 from frkg import formats, store
-from frkg.describe import Describer
 from frkg.formats import RDF_FORMATS
+from frkg.publish.describe import Describer
 
 from http_helpers import fetch, parse_html, parse_rdf, rdflib_quiet
 

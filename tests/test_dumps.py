@@ -2,7 +2,7 @@
 
 The expected content is built here independently, with rdflib: the data files' triples (IRIs
 re-based to the server's base, as the loader does) plus, for every ``owl:inverseOf`` pair of
-the ontology, the inverse of every data triple that lacks it. That is what the README says a
+the ontology, the inverse of every data triple that lacks it. That is what docs/discovery.md says a
 dump holds.
 """
 
@@ -187,7 +187,8 @@ def test_unknown_dumps_are_404(discovery_server, name):
 
 def test_dumps_are_made_at_app_creation_not_per_request(app, monkeypatch):
     """Serving a dump serialises nothing: every serializer is disabled after the app exists."""
-    from frkg import dumps, formats
+    from frkg import formats
+    from frkg.publish import dumps
 
     def refuse(*args, **kwargs):
         raise AssertionError("serialised per request")

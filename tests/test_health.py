@@ -104,8 +104,8 @@ def test_a_failed_load_keeps_answering_503_and_says_why(tmp_path, caplog):
 
 
 @pytest.mark.slow
-def test_gunicorn_serves_the_background_app_from_the_readme(tmp_path):
-    """The README's command: the port answers at once, 503 until loaded, then 200."""
+def test_gunicorn_serves_the_background_app_from_the_docs(tmp_path):
+    """docs/discovery.md's command: the port answers at once, 503 until loaded, then 200."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}
     env.update(

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from frkg.overview import parse_period
+from frkg.publish.overview import parse_period
 
 from http_helpers import fetch, parse_html, parse_rdf
 
@@ -238,9 +238,10 @@ def test_invalid_dates_are_left_off_the_timeline(lexical, datatype):
 def test_a_crowded_debate_draws_its_most_quoted_actors_and_busiest_policies(tmp_path):
     """Thousands of rows say nothing: the matrix keeps the actors with the most statements and
     the timeline the policies with the most dated steps, and both say how many there are."""
-    from frkg import overview, store
-    from frkg.dataset import DatasetIndex
-    from frkg.describe import Describer
+    from frkg import store
+    from frkg.publish import overview
+    from frkg.publish.dataset import DatasetIndex
+    from frkg.publish.describe import Describer
 
     from conftest import ROOT
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import shutil
 import socket
@@ -19,8 +18,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
 
-from frkg import loadrecord, ondisk, sparql, store
-from frkg.querypool import QueryPool
+from frkg import sparql, store
+from frkg.sparql.pool import QueryPool
+from frkg.store import loadrecord, ondisk
 
 from conftest import (
     CANONICAL,
@@ -33,6 +33,7 @@ from conftest import (
     running_server,
     split_jsonld,
 )
+from doc_examples import RUN_COMMANDS, page_commands
 from http_helpers import parse_rdf
 
 FILES = sum(1 for kind in ("ontology", "data", "shapes") for _ in (ROOT / kind).glob("*.ttl"))
@@ -337,25 +338,16 @@ def test_query_workers_may_open_only_the_descriptors_prepare_asks_for():
         pool.close()
 
 
-# -- the README's commands -------------------------------------------------------------------------
+# -- docs/scaling.md's commands --------------------------------------------------------------------
 
 
-def readme_load_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Scaling: on-disk store and remote SPARQL backends\n", 1)[1]
-    section = section.split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
-    return [
-        line.split("#")[0].strip()
-        for b in blocks
-        for line in b.splitlines()
-        if line.startswith("frkg load")
-    ]
+def docs_load_commands() -> list[str]:
+    return [line.split("#")[0].strip() for line in page_commands("docs/scaling.md", "frkg load")]
 
 
-def test_the_readme_load_commands_run(tmp_path):
-    commands = readme_load_commands()
-    assert len(commands) == 2
+def test_the_docs_load_commands_run(tmp_path):
+    commands = docs_load_commands()
+    assert len(commands) == RUN_COMMANDS["docs/scaling.md", "frkg load"]
     env = {f"FRKG_{kind.upper()}": str(ROOT / kind) for kind in ("ontology", "data", "shapes")}
     for command in commands:
         result = subprocess.run(

@@ -1,4 +1,5 @@
-"""README curl examples run against a live server; `frkg serve` says what it loaded and where."""
+"""docs/urls-and-formats.md's curl examples run against a live server; `frkg serve` says what it
+loaded and where."""
 
 from __future__ import annotations
 
@@ -14,27 +15,26 @@ from rdflib.compare import isomorphic
 from frkg.formats import RDF_FORMATS
 
 from conftest import ROOT, WEB_FIXTURES, free_port
+from doc_examples import RUN_COMMANDS, page_commands
 from http_helpers import fetch, parse_html, parse_rdf
 
-README_BASE = "http://127.0.0.1:8000/"
+DOCS_BASE = "http://127.0.0.1:8000/"
+PAGE = "docs/urls-and-formats.md"
 
 
-def readme_curl_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## URLs and formats\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
-    return [line for block in blocks for line in block.splitlines() if line.startswith("curl ")]
+def curl_commands() -> list[str]:
+    return page_commands(PAGE, "curl ")
 
 
-def test_readme_documents_curl_examples():
-    commands = readme_curl_commands()
-    assert len(commands) >= 4
+def test_the_page_documents_curl_examples():
+    commands = curl_commands()
+    assert len(commands) == RUN_COMMANDS[PAGE, "curl "]
     assert any("-L -H 'Accept: text/turtle'" in c and "/id/" in c for c in commands)
 
 
-@pytest.mark.parametrize("command", readme_curl_commands())
-def test_readme_curl_example_works_against_a_live_server(live_server, command):
-    args = shlex.split(command.replace(README_BASE, live_server))
+@pytest.mark.parametrize("command", curl_commands())
+def test_docs_curl_example_works_against_a_live_server(live_server, command):
+    args = shlex.split(command.replace(DOCS_BASE, live_server))
     # --fail makes an HTTP error a non-zero exit; the content type goes to stderr.
     args += ["--silent", "--show-error", "--fail", "--write-out", "%{stderr}%{content_type}"]
     result = subprocess.run(args, capture_output=True, timeout=60)

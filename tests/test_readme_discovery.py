@@ -1,12 +1,11 @@
-"""The README's "Discovering the dataset" commands run: curl against a live server, and
-`frkg stats` / `frkg export` as written."""
+"""docs/discovery.md's commands run: curl against a live server, and `frkg stats` /
+`frkg export` as written."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -14,29 +13,28 @@ import sys
 import pytest
 
 from conftest import ROOT
+from doc_examples import RUN_COMMANDS, page_commands
 from http_helpers import parse_rdf
 
-README_BASE = "http://127.0.0.1:8000/"
+DOCS_BASE = "http://127.0.0.1:8000/"
+PAGE = "docs/discovery.md"
 
 
 def section_commands(prefix: str) -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Discovering the dataset\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
-    return [line for block in blocks for line in block.splitlines() if line.startswith(prefix)]
+    return page_commands(PAGE, prefix)
 
 
-def test_the_section_documents_commands():
-    assert len(section_commands("curl ")) >= 5
-    assert len(section_commands("frkg ")) >= 3
+def test_the_page_documents_commands():
+    assert len(section_commands("curl ")) == RUN_COMMANDS[PAGE, "curl "]
+    assert len(section_commands("frkg ")) == RUN_COMMANDS[PAGE, "frkg "]
     assert section_commands("gunicorn ") == [
         "gunicorn --worker-class gthread --threads 8 'frkg.web.loading:background_app()'"
     ]
 
 
 @pytest.mark.parametrize("command", section_commands("curl "))
-def test_readme_curl_example_works(live_server, command, tmp_path):
-    args = shlex.split(command.replace(README_BASE, live_server))
+def test_docs_curl_example_works(live_server, command, tmp_path):
+    args = shlex.split(command.replace(DOCS_BASE, live_server))
     args += ["--silent", "--show-error", "--fail", "--write-out", "%{stderr}%{content_type}"]
     result = subprocess.run(args, capture_output=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -52,7 +50,7 @@ def test_readme_curl_example_works(live_server, command, tmp_path):
 
 
 @pytest.mark.parametrize("command", section_commands("frkg "))
-def test_readme_frkg_command_works(command, tmp_path):
+def test_docs_frkg_command_works(command, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}
     env.update(
         FRKG_ONTOLOGY=str(ROOT / "ontology"),

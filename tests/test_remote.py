@@ -18,8 +18,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from frkg import remote, sparql
-from frkg.store import BackendRefused
+from frkg import sparql
+from frkg.store import BackendRefused, remote
 
 from conftest import (
     CANONICAL,
@@ -55,7 +55,7 @@ def nquads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(virtuoso, nquads) -> str:
-    """The session's Virtuoso with the file loaded by its bulk loader (the README's recipe)."""
+    """The session's Virtuoso with the file loaded by its bulk loader (docs/scaling.md's recipe)."""
     virtuoso.load([nquads], "urn:x-frkg:unused")  # N-Quads name their own graphs
     return virtuoso.endpoint
 
@@ -356,7 +356,7 @@ def test_full_query_slots_give_429_and_pages_still_answer(limited_server):
 
 def test_blank_nodes_can_be_looked_up_by_label(endpoint):
     kg = remote.connect(endpoint)
-    snapshot = kg.store.snapshot()
+    snapshot = kg.store.local()
     node = next(
         q.subject
         for q in snapshot.quads_for_pattern(None, None, None, None)
@@ -423,8 +423,8 @@ def test_an_endpoint_that_cuts_answers_or_goes_away_is_an_error_not_a_wrong_answ
 
 # -- engine differences met here, pinned (bench/ENGINE-NOTES.md 21-28) ----------------------------
 # Each asserts what Virtuoso does today, straight over the protocol, and that the workaround in
-# frkg.remote or in the example query gives the embedded store's answer. An engine upgrade that
-# changes one shows up here.
+# frkg.store.remote or in the example query gives the embedded store's answer. An engine upgrade
+# that changes one shows up here.
 
 PREFIXES = (
     "PREFIX frkg: <https://w3id.org/frkg/ontology#> PREFIX id: <https://w3id.org/frkg/id/> "
@@ -480,7 +480,7 @@ def test_22_protocol_graphs_are_added_to_from_graphs_not_put_in_their_place(endp
     query = f"SELECT (COUNT(*) AS ?n) FROM <{CANONICAL}graph/data/roles> WHERE {{ ?s ?p ?o }}"
     (row,) = virtuoso_rows(endpoint, query, [f"{CANONICAL}graph/data/agents"])
     assert row["n"]["value"] == "185"  # 12 + 173; Protocol 2.1.4: the 173 of agents only
-    # frkg.remote takes the FROM out and sends it as the parameter: 12, as the embedded store.
+    # frkg.store.remote takes the FROM out and sends it as the parameter: 12, as the embedded store.
 
 
 def test_23_a_second_base_is_a_syntax_error(endpoint):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from frkg.search import SearchIndex
+from frkg.publish.search import SearchIndex
 
 from conftest import REPORT_COUNT, report_label
 from http_helpers import fetch, parse_html

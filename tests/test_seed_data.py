@@ -14,6 +14,7 @@ import pytest
 from frkg.namespaces import prefixes
 
 from conftest import ROOT
+from doc_examples import page_text
 
 ID = "https://w3id.org/frkg/id/"
 FRKG = "https://w3id.org/frkg/ontology#"
@@ -501,23 +502,22 @@ def test_no_blank_nodes_in_data(kg):
     assert rows == []
 
 
-# --- the README's data model table agrees with the data ----------------------------------------
+# --- docs/data-model.md's table agrees with the data -------------------------------------------
 
 
-def readme_data_model_rows() -> list[tuple[str, str]]:
-    """(class IRI, example IRI) for each row of the README's "## Data model" table."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Data model\n", 1)[1].split("\n## ", 1)[0]
+def docs_data_model_rows() -> list[tuple[str, str]]:
+    """(class IRI, example IRI) for each row of the class table in docs/data-model.md."""
+    text = page_text("docs/data-model.md")
     names = prefixes()
     rows = []
-    for cls, example in re.findall(r"^\| `(\w+:\w+)` \|[^\n]*\| `(id:[\w-]+)` \|$", section, re.M):
+    for cls, example in re.findall(r"^\| `(\w+:\w+)` \|[^\n]*\| `(id:[\w-]+)` \|$", text, re.M):
         prefix, local = cls.split(":")
         rows.append((names[prefix] + local, ID + example.removeprefix("id:")))
     return rows
 
 
-def test_readme_data_model_table_lists_every_class_used_in_data(kg):
-    rows = readme_data_model_rows()
+def test_docs_data_model_table_lists_every_class_used_in_data(kg):
+    rows = docs_data_model_rows()
     used = values(
         kg,
         "SELECT DISTINCT ?x { GRAPH ?g { ?s a ?x } "
@@ -526,8 +526,8 @@ def test_readme_data_model_table_lists_every_class_used_in_data(kg):
     assert used and used <= {cls for cls, _ in rows}, sorted(used - {cls for cls, _ in rows})
 
 
-def test_readme_data_model_examples_exist_with_their_class(kg):
-    rows = readme_data_model_rows()
+def test_docs_data_model_examples_exist_with_their_class(kg):
+    rows = docs_data_model_rows()
     assert len(rows) >= 30
     typed = {(r["t"].value, r["s"].value) for r in select(kg, "SELECT ?s ?t { ?s a ?t }")}
     assert [row for row in rows if row not in typed] == []

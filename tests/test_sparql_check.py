@@ -7,7 +7,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from frkg import sparql
+from frkg import sparql, sparql_syntax
 
 SERVICE_QUERIES = [
     "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
@@ -102,13 +102,13 @@ def test_updates_are_refused_as_read_only(update):
     ],
 )
 def test_query_form_is_read_after_the_prologue(query, form):
-    assert sparql.scan(query).form == form
+    assert sparql_syntax.scan(query).form == form
 
 
 def test_from_clause_is_noticed():
-    assert sparql.scan("SELECT * FROM <http://g> { ?s ?p ?o }").has_dataset_clause
-    assert sparql.scan("SELECT * FROM NAMED <http://g> { ?s ?p ?o }").has_dataset_clause
-    assert not sparql.scan("SELECT * { ?from <http://from> 'FROM' }").has_dataset_clause
+    assert sparql_syntax.scan("SELECT * FROM <http://g> { ?s ?p ?o }").has_dataset_clause
+    assert sparql_syntax.scan("SELECT * FROM NAMED <http://g> { ?s ?p ?o }").has_dataset_clause
+    assert not sparql_syntax.scan("SELECT * { ?from <http://from> 'FROM' }").has_dataset_clause
 
 
 def test_length_is_counted_in_utf8_bytes():
@@ -153,7 +153,7 @@ def test_every_shipped_example_parses_and_is_a_select():
     }
     for example in examples:
         assert example.title and example.description, example.name
-        assert sparql.check(example.text, 65536).form in sparql.QUERY_FORMS
+        assert sparql.check(example.text, 65536).form in sparql_syntax.QUERY_FORMS
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The example queries answer their research questions, and the README's query examples run.
+"""The example queries answer their research questions, and docs/sparql.md's query examples run.
 
 Expected answers are derived from the data itself (every quad the server loads, inferred
 inverses included), walked in Python rather than queried, so the tests keep holding whatever
@@ -24,6 +24,7 @@ from frkg import sparql, store
 from frkg.config import expand_paths
 
 from conftest import FIXTURES, ROOT, SPARQL_FIXTURE, fixture_server_args, http, running_server
+from doc_examples import RUN_COMMANDS, commands, fenced_blocks, page_text, section
 
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -193,16 +194,14 @@ def test_examples_answer_their_questions_on_the_repository_data():
                 assert got, f"{name} gives no rows on the repository data"
 
 
-# -- the README --------------------------------------------------------------------------------
-
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# -- docs/sparql.md -----------------------------------------------------------------------------
 
 
 def querying_section() -> str:
-    return README.split("## Querying", 1)[1].split("\n## ", 1)[0]
+    return section(page_text("docs/sparql.md"), "Querying")
 
 
-def test_readme_lists_every_example_query():
+def test_docs_list_every_example_query():
     listed = set(re.findall(r"^\| `([a-z0-9-]+)\.rq` \|", querying_section(), flags=re.M))
     assert listed >= {e.name for e in sparql.example_queries() if not e.name.startswith("debate-")}
     for example in sparql.example_queries():
@@ -210,11 +209,10 @@ def test_readme_lists_every_example_query():
             assert f"| `{example.name}.rq` | {example.title} |" in querying_section()
 
 
-def test_readme_curl_examples_run(sparql_server):
-    blocks = re.findall(r"```sh\n(.*?)```", querying_section(), flags=re.S)
-    commands = [line for block in blocks for line in block.splitlines() if line.startswith("curl ")]
-    assert len(commands) >= 2
-    for command in commands:
+def test_docs_curl_examples_run(sparql_server):
+    curls = commands(querying_section(), "curl ")
+    assert len(curls) == RUN_COMMANDS["docs/sparql.md", "curl "]
+    for command in curls:
         command = command.replace("http://127.0.0.1:8000/", sparql_server)
         result = subprocess.run(
             command.replace("curl ", "curl -sS --fail-with-body ", 1),
@@ -227,8 +225,8 @@ def test_readme_curl_examples_run(sparql_server):
         assert result.stdout.strip(), command
 
 
-def test_readme_sparqlwrapper_example_runs(sparql_server):
-    (code,) = re.findall(r"```python\n(.*?)```", querying_section(), flags=re.S)
+def test_docs_sparqlwrapper_example_runs(sparql_server):
+    ((_, code),) = fenced_blocks(querying_section(), "python")
     result = subprocess.run(
         [sys.executable, "-c", code.replace("http://127.0.0.1:8000/", sparql_server)],
         capture_output=True,

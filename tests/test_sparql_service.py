@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from frkg import CANONICAL_BASE, sparql, store
-from frkg.querypool import PoolBusy, QueryPool, TaskTimeout
+from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout
 
 from conftest import ROOT, SPARQL_FIXTURE
 

@@ -19,7 +19,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 
-from frkg import conneg_rules, static_site
+from frkg.export import conneg_rules, site
 from frkg.formats import RDF_FORMATS
 
 from conftest import (
@@ -35,7 +35,7 @@ from conftest import (
 )
 from http_helpers import fetch, parse_html, parse_rdf
 
-NEGOTIATIONS = static_site.negotiations()
+NEGOTIATIONS = site.negotiations()
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -94,7 +94,7 @@ def test_rules_agree_with_the_app_on_tricky_headers(name, accept):
     assert conneg_rules.simulate(negotiation, accept) == expected
 
 
-#: Where the rules differ from the app (README, "Static export"): q-values that differ only
+#: Where the rules differ from the app (docs/static-export.md): q-values that differ only
 #: after the first decimal are equal to the rules, and the server's order decides.
 DIFFERENCES = [
     # (negotiation, Accept, what frkg serve picks, what the static site picks)
@@ -206,11 +206,11 @@ def _file_of(export, path: str, reply) -> str:
     """The exported file nginx answered ``path`` from (Content-Location names negotiated ones)."""
     url = reply.headers.get("Content-Location") or "/" + path
     if "?" in url or url.startswith(("/browse", "/source", "/page/")):
-        found = static_site.classify(
+        found = site.classify(
             url if "?" in url or "format" in url else _with_format(url, reply), export.url
         )
         return found.file
-    return static_site.classify(url, export.url).file
+    return site.classify(url, export.url).file
 
 
 def _with_format(url: str, reply) -> str:
@@ -546,13 +546,13 @@ def test_apache_answers_as_nginx_does(nginx_server, apache_server, path, headers
 
 
 def test_apache_with_a_live_url_redirects_live_only_urls_there(apache_export, fixture_server):
-    from frkg import webserver_config
+    from frkg.export import webserver
 
     access = apache_export.outdir / "public" / ".htaccess"
     kept = access.read_text()
     root = str(apache_export.outdir.resolve() / "public")
     # Apache reads .htaccess on every request: swap in the one built with --live-url
-    access.write_text(webserver_config.htaccess(apache_export.layout, root, fixture_server))
+    access.write_text(webserver.htaccess(apache_export.layout, root, fixture_server))
     try:
         for path in ("search?q=ada", "sparql?query=ASK%7B%7D", "browse?class=x", "health"):
             reply = fetch(apache_export.url + path)

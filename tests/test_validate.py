@@ -21,6 +21,7 @@ from frkg import validate as validation
 from frkg.cli import main
 
 from conftest import FIXTURES, ROOT, repo_settings
+from doc_examples import fenced_blocks, page_text
 
 GOOD = FIXTURES / "good"
 BAD = FIXTURES / "bad"
@@ -361,10 +362,8 @@ def test_the_repositorys_data_conforms():
     assert {f.kind for f in report.files} == {"ontology", "data", "shapes"}
 
 
-def test_readme_example_is_the_real_output():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Validating", 1)[1]
-    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+def test_docs_example_is_the_real_output():
+    ((_, example),) = fenced_blocks(page_text("docs/validating.md"), "text")
     fixture = example.split(":", 1)[0]
     result = run_cli("validate", str(ROOT / fixture), *repo_args())
     assert result.exit_code == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -51,16 +52,16 @@ def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
     (loaded here, one line per file). Exit 2 with the reason when it cannot be opened."""
     if not settings.store and not settings.sparql_endpoint:
         return load_or_exit(settings)
-    from frkg import loadrecord, ondisk
+    from frkg.store import loadrecord, ondisk
 
     try:
-        return store.open_configured(settings)
+        return store.open(settings)
     except ondisk.StoreError as e:
         _fail(str(e), "build the store with `frkg load --store DIR` (and the same --base-iri)")
     except (loadrecord.RecordError, store.BackendError) as e:
         _fail(
             f"the SPARQL endpoint {settings.sparql_endpoint}: {e}",
-            "load it with the file `frkg load --nquads FILE` writes (see the README)",
+            "load it with the file `frkg load --nquads FILE` writes (see docs/scaling.md)",
         )
     raise AssertionError("unreachable")
 
@@ -99,10 +100,10 @@ def serve(**options) -> None:
         raise click.UsageError(str(e)) from None
     kg = open_or_exit(settings)
     app = create_app(settings, kg)
-    where = {"disk": " in the on-disk store ", "sparql": " at the SPARQL endpoint "}
+    where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
     click.echo(
         f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
-        f"{where.get(kg.backend, '')}{kg.location}, data version {kg.version}",
+        f"{where}, data version {kg.version}",
         err=True,
     )
     timings = app.extensions["frkg.publication"].timings
@@ -126,7 +127,7 @@ def serve(**options) -> None:
     type=click.Choice(["text", "json", "turtle"]),
     default="text",
     show_default=True,
-    help="text for people; json (schema in README) or turtle (the SHACL report) for machines.",
+    help="text for people; json (schema in docs/validating.md) or turtle (the SHACL report).",
 )
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
@@ -171,14 +172,18 @@ def _offline_settings(options: dict, *, reading: bool = False) -> Settings:
     return settings
 
 
+@contextlib.contextmanager
 def _dataset(options: dict):
-    """The dataset index and describer of the files, or of the store or endpoint named."""
-    from frkg.dataset import DatasetIndex
-    from frkg.describe import Describer
+    """The dataset index and describer of the files, or of the store or endpoint named (read
+    from a local copy of an endpoint while the block runs)."""
+    from frkg.publish.dataset import DatasetIndex
+    from frkg.publish.describe import Describer
+    from frkg.publish.publication import reading_copy
 
     kg = open_or_exit(_offline_settings(options, reading=True))
-    describer = Describer(kg)
-    return DatasetIndex(kg, describer.inverse), describer
+    with reading_copy(kg) as reader:
+        describer = Describer(reader)
+        yield DatasetIndex(reader, describer.inverse), describer
 
 
 def _data_options(command):
@@ -202,10 +207,10 @@ def _data_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats(as_json: bool, **options) -> None:
     """Count what the dataset holds; list unlinked entities and undefined properties."""
-    from frkg import stats as statistics
+    from frkg.publish import stats as statistics
 
-    index, describer = _dataset(options)
-    found = statistics.compute(index, describer)
+    with _dataset(options) as (index, describer):
+        found = statistics.compute(index, describer)
     if as_json:
         click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -226,7 +231,8 @@ def stats(as_json: bool, **options) -> None:
 @click.option("--gzip", "compress", is_flag=True, help="gzip the output (implied by a .gz file).")
 def export(format_name: str | None, output: str | None, compress: bool, **options) -> None:
     """Write the whole dataset (the dumps' content) to stdout or a file."""
-    from frkg import dumps, formats
+    from frkg import formats
+    from frkg.publish import dumps
 
     compress = compress or bool(output and output.endswith(".gz"))
     if format_name:
@@ -238,12 +244,12 @@ def export(format_name: str | None, output: str | None, compress: bool, **option
         suffix = (output or "").removesuffix(".gz").rsplit(".", 1)
         fmt = formats.by_suffix(suffix[1]) if len(suffix) == 2 else None
         fmt = fmt or formats.by_suffix("ttl")
-    index, _ = _dataset(options)
-    try:
-        body = dumps.serialize_dataset(index, fmt)
-    except formats.Unrepresentable as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+    with _dataset(options) as (index, _):
+        try:
+            body = dumps.serialize_dataset(index, fmt)
+        except formats.Unrepresentable as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
     if compress:
         body = dumps.gzip_bytes(body)
     if output:
@@ -289,7 +295,7 @@ def build(
     import time
     from pathlib import Path
 
-    from frkg import static_site, webserver_config
+    from frkg.export import site, webserver
     from frkg.web import create_app
 
     settings = _offline_settings(options, reading=True)
@@ -297,9 +303,9 @@ def build(
     kg = open_or_exit(settings)
     app = create_app(settings, kg)
     try:
-        layout = static_site.build(app, Path(outdir), max(1, jobs))
-        written = webserver_config.write_configs(layout, Path(outdir), listen, web_root, live_url)
-    except static_site.BuildError as e:
+        layout = site.build(app, Path(outdir), max(1, jobs))
+        written = webserver.write_configs(layout, Path(outdir), listen, web_root, live_url)
+    except site.BuildError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
     files = sum(layout.counts.values())
@@ -346,7 +352,7 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
     import time
     from pathlib import Path
 
-    from frkg import ondisk, remote
+    from frkg.store import ondisk, remote
 
     if store_dir and nquads:
         raise click.UsageError("--store and --nquads: choose one")

@@ -1,6 +1,6 @@
 """Settings: defaults <- ``FRKG_*`` environment <- CLI flags, declared once here.
 
-Every field carries its environment variable and a one-line help text; the README's
+Every field carries its environment variable and a one-line help text; docs/configuration.md's
 configuration table documents the same names (``tests/test_config.py`` keeps them in step).
 """
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import pyoxigraph as ox
 
@@ -226,9 +227,45 @@ def serialize(
     return ox.serialize(items, format=fmt.serializer, prefixes=dict(prefixes or {}))
 
 
+def used_prefixes(prefixes: Mapping[str, str], quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """The entries of ``prefixes`` whose namespace starts some IRI of ``quads`` (for small
+    documents that should declare no prefix they do not use)."""
+    iris = {
+        t.value
+        for q in quads
+        for t in (q.subject, q.predicate, q.object)
+        if isinstance(t, ox.NamedNode)
+    }
+    return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+
+
 def by_name(name: str) -> Format:
     """The format called ``name`` (``Format.name``); KeyError when there is none."""
     for f in ALL_FORMATS:
         if f.name == name:
             return f
     raise KeyError(name)
+
+
+#: suffix -> media type of every file a static export holds: the table above, then the rest.
+FILE_TYPES: dict[str, str] = {
+    **{f.suffix: f.media_type for f in reversed(ALL_FORMATS) if f.suffix},
+    "txt": "text/plain",
+    "xml": "application/xml",
+    "css": "text/css",
+    "js": "text/javascript",
+    "svg": "image/svg+xml",
+    "gz": "application/gzip",
+}
+FILE_TYPES.update({f.suffix: f.media_type for f in ALL_FORMATS if f.suffix})  # table order wins
+#: media types sent with "; charset=utf-8" (every text format; the app declares UTF-8 for all)
+CHARSET_TYPES = sorted({t for t in FILE_TYPES.values() if t != "application/gzip"})
+
+
+def content_type_of(file: str) -> str | None:
+    """The Content-Type a static export's web server sends for ``file`` (None: not typed)."""
+    suffix = PurePosixPath(file).suffix.lstrip(".")
+    media_type = FILE_TYPES.get(suffix)
+    if media_type is None:
+        return None
+    return f"{media_type}; charset=utf-8" if media_type in CHARSET_TYPES else media_type

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+from frkg.namespaces import RDFS, SKOS
 
 #: Label properties, most preferred first.
 LABEL_PROPERTIES = (

@@ -1,6 +1,35 @@
-"""The frkg namespaces and the prefixes used in every serialisation and query page."""
+"""Every namespace frkg uses, declared once, the frkg IRI patterns, and the prefix map of every
+serialisation and query page. Modules build terms as ``RDFS + "label"``; the few terms used on
+hot paths are made once here as pyoxigraph nodes."""
+
+import pyoxigraph as ox
 
 from frkg import CANONICAL_BASE
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+SH = "http://www.w3.org/ns/shacl#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VANN = "http://purl.org/vocab/vann/"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+#: The vocabulary of load records (:mod:`frkg.store.loadrecord`), never part of the dataset.
+LOAD = "https://w3id.org/frkg/load#"
+
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+OWL_INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
+DCT_SOURCE = ox.NamedNode(DCT + "source")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
 
 ONTOLOGY_PATH = "ontology"
 ENTITY_PATH = "id/"
@@ -42,22 +71,22 @@ def dataset_iri(base: str) -> str:
 
 
 STANDARD_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "vann": "http://purl.org/vocab/vann/",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dct": DCT,
+    "foaf": FOAF,
+    "org": ORG,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "sh": SH,
+    "void": VOID,
+    "dcat": DCAT,
+    "sd": SD,
+    "vann": VANN,
+    "hydra": HYDRA,
 }
 
 

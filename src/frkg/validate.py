@@ -374,7 +374,7 @@ def summary_line(report: ValidationReport, where=str) -> str:
 
 
 def to_json(report: ValidationReport, relative_to: Path | None = None) -> dict:
-    """The report for machines; the schema is documented in README.md ("Validating")."""
+    """The report for machines; the schema is documented in docs/validating.md."""
     where = _path_text(relative_to)
     return {
         "conforms": report.conforms,

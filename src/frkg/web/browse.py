@@ -19,11 +19,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from frkg import browse, formats
-from frkg.browse import Listing, UnknownFacet
-from frkg.dataset import RDFS_RESOURCE
+from frkg import formats
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
+from frkg.publish import browse
+from frkg.publish.browse import Listing, UnknownFacet
+from frkg.publish.dataset import RDFS_RESOURCE
 from frkg.web import headers, respond
 from frkg.web.context import knowledge_graph, publication
 

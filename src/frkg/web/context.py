@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app
 
 from frkg.config import Settings
-from frkg.describe import Describer
-from frkg.publication import Publication
+from frkg.publish.describe import Describer
+from frkg.publish.ontology_view import OntologyView
+from frkg.publish.publication import Publication
 from frkg.store import KnowledgeGraph
-from frkg.vocabulary import OntologyView
 
 
 def knowledge_graph() -> KnowledgeGraph:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
 
-from frkg.dumps import Dump
+from frkg.publish.dumps import Dump
 from frkg.web import headers, respond
 from frkg.web.context import publication
 from frkg.web.templating import cached_url_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, url_for
 
 from frkg.formats import HTML, RDF_FORMATS
-from frkg.void import SPARQL_PATH, sparql_endpoint
+from frkg.publish.void import SPARQL_PATH, sparql_endpoint
 from frkg.web import headers
 from frkg.web.context import knowledge_graph, publication
 

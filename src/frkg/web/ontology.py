@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, url_for
 
 from frkg.formats import HTML, RDF_FORMATS, Format
-from frkg.vocabulary import ontology_quads
+from frkg.publish.ontology_view import ontology_quads
 from frkg.web import headers, respond
 from frkg.web.context import describer, ontology_view, publication
 

@@ -16,9 +16,9 @@ from flask import Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from frkg import formats, negotiate
-from frkg.describe import Term
 from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
+from frkg.publish.terms import Term
 from frkg.web import headers, templating
 from frkg.web.context import knowledge_graph
 

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from frkg import search
-from frkg.dataset import RDF_TYPE
 from frkg.formats import HTML, JSON, Format
+from frkg.namespaces import RDF_TYPE
+from frkg.publish import search
 from frkg.web import headers, respond
 from frkg.web.context import describer, publication
 

@@ -1,7 +1,7 @@
 """The shapes: ``/shapes`` negotiates an HTML reference and the Turtle (RDF) of the shapes files.
 
 Like ``/ontology``: 200 with Content-Location and ``Vary: Accept``; ``/shapes.{ext}`` names each
-representation. The reference is generated from the loaded shapes (:mod:`frkg.shapedoc`).
+representation. The reference is generated from the loaded shapes (:mod:`frkg.publish.shapes_view`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from frkg.formats import HTML, RDF_FORMATS, Format
-from frkg.shapedoc import shapes_quads
+from frkg.publish.shapes_view import shapes_quads
 from frkg.web import headers, respond
 from frkg.web.context import knowledge_graph, publication
 

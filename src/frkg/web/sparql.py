@@ -51,7 +51,7 @@ STATUS = {
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
-    sparql.BackendUnavailable: 502,
+    sparql.BackendDown: 502,
 }
 
 
@@ -63,7 +63,7 @@ def _create_service(state) -> None:
     )
     app.extensions["frkg.sparql"] = service
     # `frkg serve` runs these in each gunicorn worker right after the fork, while it is still
-    # single-threaded: the query workers' zygote is best forked then (see frkg.querypool).
+    # single-threaded: the query workers' zygote is best forked then (see frkg.sparql.pool).
     app.extensions.setdefault("frkg.post_fork", []).append(service.start)
 
 
@@ -285,7 +285,8 @@ def _describe_service(word: str | None) -> Response:
             + ".",
         )
     svc = service()
-    body = sparql.serialize_graph(svc.description, chosen, svc.prefixes)
+    description = svc.description
+    body = formats.serialize(chosen, description, formats.used_prefixes(svc.prefixes, description))
     response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response

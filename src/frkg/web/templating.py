@@ -8,8 +8,8 @@ from urllib.parse import quote
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
-from frkg.describe import Term
 from frkg.formats import RDF_FORMATS
+from frkg.publish.terms import Term
 
 
 def init_app(app: Flask) -> None:

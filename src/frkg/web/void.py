@@ -2,15 +2,15 @@
 
 ``/void`` and ``/.well-known/void`` negotiate among the RDF syntaxes and an HTML rendering (200
 with Content-Location, as ``/ontology`` does); ``/void.{ext}`` names each representation. The
-description is generated from the loaded data once per load (:mod:`frkg.void`).
+description is generated from the loaded data once per load (:mod:`frkg.publish.void`).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg import void as void_description
 from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.publish import void as void_description
 from frkg.web import headers, respond
 from frkg.web.context import describer, publication
 

@@ -1,0 +1,190 @@
+"""Label search over every entity and every ontology term, from an index built once per load.
+
+Every label (``rdfs:label``, ``skos:prefLabel``, ``schema:name``, ``foaf:name``, in any
+language) and every ``skos:altLabel`` is folded (:func:`frkg.labels.fold`: case, accents and
+punctuation do not count) and kept in two sorted lists: whole labels, and the words of labels.
+A query is folded the same way and answered by binary search in them, never by scanning:
+
+1. exact: a label equals the query ("evan greer");
+2. prefix: a label starts with the query ("evan g");
+3. words: each word of the query starts a word of the label ("greer", "gre eva").
+
+Better matches come first; then shorter labels, then the label, then the IRI. Only the hits a
+page shows are ordered and made; the others are counted. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from frkg.labels import fold
+from frkg.namespaces import ontology_ns
+from frkg.publish.dataset import DatasetIndex
+from frkg.publish.describe import Describer
+
+SKOS_ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+#: Longest query accepted, in characters.
+MAX_QUERY_LENGTH = 200
+#: What each rank means, best first.
+RANKS = ("exact", "prefix", "words")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found: which label matched, and how well (an index into :data:`RANKS`)."""
+
+    node: ox.NamedNode
+    matched: str
+    rank: int
+
+    @property
+    def match(self) -> str:
+        """The kind of match: "exact", "prefix" or "words"."""
+        return RANKS[self.rank]
+
+
+class QueryTooLong(ValueError):
+    """A query longer than :data:`MAX_QUERY_LENGTH` characters."""
+
+
+class SearchIndex:
+    """Folded labels and label words of a set of nodes, sorted for binary search.
+
+    Every label is an *entry*. Entries are numbered in result order (shorter folded label first,
+    then the folded label, then the node's IRI), so ranking a hit is comparing two integers:
+    ``rank * entries + entry``. The sorted lists map each folded label and each word to its
+    entry, so a query reads only the slices of them that start with its words.
+    """
+
+    def __init__(self, labelled: Iterable[tuple[ox.NamedNode, Iterable[str]]]) -> None:
+        self._nodes: list[ox.NamedNode] = []
+        found: list[tuple[int, str, str, int, str]] = []  # length, folded, IRI, node, text
+        for node, texts in labelled:
+            node_id = len(self._nodes)
+            self._nodes.append(node)
+            for text in dict.fromkeys(texts):
+                folded = fold(text)
+                if folded:
+                    found.append((len(folded), folded, node.value, node_id, text))
+        found.sort()
+        self._texts = [f[4] for f in found]  # the label of each entry, as written
+        self._folded = [f[1] for f in found]
+        self._owner = array("l", (f[3] for f in found))  # the node of each entry
+        labels = sorted((f[1], entry) for entry, f in enumerate(found))
+        words = sorted(
+            (w, entry) for entry, f in enumerate(found) for w in dict.fromkeys(f[1].split())
+        )
+        self._label_keys = [k for k, _ in labels]
+        self._label_entries = array("l", (e for _, e in labels))
+        self._word_keys = [k for k, _ in words]
+        self._word_entries = array("l", (e for _, e in words))
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    @property
+    def label_count(self) -> int:
+        """How many labels the index holds."""
+        return len(self._texts)
+
+    def search(self, query: str) -> list[Hit]:
+        """Every node with a label matching ``query``, best first (no query, no hits)."""
+        return self.find(query)[0]
+
+    def find(self, query: str, start: int = 0, stop: int | None = None) -> tuple[list[Hit], int]:
+        """The hits ``start`` to ``stop`` (all when None) of ``query``, best first, and how
+        many nodes match in all. Only the hits asked for are ordered and made."""
+        if len(query) > MAX_QUERY_LENGTH:
+            raise QueryTooLong(
+                f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are allowed"
+            )
+        q = fold(query)
+        if not q:
+            return [], 0
+        best = self._best(q)
+        if stop is None:
+            chosen = sorted(best.values())[start:]
+        else:
+            chosen = heapq.nsmallest(stop, best.values())[start:]
+        n = len(self._texts)
+        hits = []
+        for key in chosen:
+            rank, entry = divmod(key, n)
+            hits.append(Hit(self._nodes[self._owner[entry]], self._texts[entry], rank))
+        return hits, len(best)
+
+    def _best(self, q: str) -> dict[int, int]:
+        """Node -> the key of its best matching entry (``rank * entries + entry``)."""
+        n = len(self._texts)
+        owner = self._owner
+        best: dict[int, int] = {}
+        # Exact and prefix matches of whole labels: one slice of the sorted labels.
+        lo, mid, hi = _span(self._label_keys, q)
+        for rank, a, b in ((0, lo, mid), (1, mid, hi)):
+            for entry in self._label_entries[a:b]:
+                node, key = owner[entry], rank * n + entry
+                if key < best.get(node, key + 1):
+                    best[node] = key
+        # Word matches: the slice of words starting with the query word that has the fewest,
+        # each entry then checked for the other words.
+        tokens = list(dict.fromkeys(q.split()))
+        spans = {t: _span(self._word_keys, t) for t in tokens}
+        anchor = min(tokens, key=lambda t: spans[t][2] - spans[t][0])
+        others = [t for t in tokens if t != anchor]
+        lo, _, hi = spans[anchor]
+        base = 2 * n
+        for entry in self._word_entries[lo:hi]:
+            node = owner[entry]
+            if node in best and best[node] < base:
+                continue  # already found by a whole-label match
+            if others:
+                label_words = self._folded[entry].split()
+                if not all(any(w.startswith(t) for w in label_words) for t in others):
+                    continue
+            key = base + entry
+            if key < best.get(node, key + 1):
+                best[node] = key
+        return best
+
+
+def _span(keys: list[str], prefix: str) -> tuple[int, int, int]:
+    """Where ``prefix`` is in sorted ``keys``: (first equal, first longer, first after)."""
+    lo = bisect_left(keys, prefix)
+    mid = bisect_right(keys, prefix, lo)
+    # Every key starting with the prefix sorts before prefix + the highest code point.
+    hi = bisect_left(keys, prefix + "\U0010ffff", mid)
+    return lo, mid, hi
+
+
+def from_dataset(index: DatasetIndex, describer: Describer) -> SearchIndex:
+    """The index of every entity of the dataset and every term of the ontology, by its labels."""
+    store = index.kg.store
+    graphs = describer.graphs
+    ns = ontology_ns(index.base)
+    terms: dict[str, ox.NamedNode] = {}
+    for graph in index.kg.graphs("ontology"):
+        for q in store.quads_for_pattern(None, None, None, graph):
+            s = q.subject
+            if isinstance(s, ox.NamedNode) and s.value.startswith(ns) and len(s.value) > len(ns):
+                terms.setdefault(s.value, s)
+
+    def labels(node: ox.NamedNode) -> list[str]:
+        texts = [q.object.value for q in describer.labels.quads(node)]
+        texts += [
+            q.object.value
+            for q in store.quads_for_pattern(node, SKOS_ALT_LABEL, None, None)
+            if q.graph_name in graphs and isinstance(q.object, ox.Literal)
+        ]
+        best = describer.labels.best(node)
+        if not texts or best is None:  # an unlabelled node is found by its readable name
+            texts.append(describer.labels.text(node, describer.prefixes))
+        return texts
+
+    nodes = [*index.entities, *(terms[k] for k in sorted(terms))]
+    return SearchIndex((n, labels(n)) for n in nodes)

@@ -1,0 +1,385 @@
+"""Run SPARQL queries safely: check, refuse, limit, time out, serialise. Nothing here knows HTTP.
+
+:class:`SparqlService` is the one entry point the web tier uses. For each query it
+
+1. refuses what a read-only public endpoint must not run (:func:`frkg.sparql.check.check`):
+   queries longer than the limit, updates in any form, and any ``SERVICE`` clause;
+2. runs it in a worker process of a :class:`~frkg.sparql.pool.QueryPool`, bounded in number and
+   killed at the time limit (pyoxigraph has no timeout of its own);
+3. serialises the answer in the worker (:func:`execute`), cutting it at the result cap without
+   ever truncating silently: the answer says it was truncated.
+
+Errors are typed (:mod:`frkg.sparql.errors`); the web tier maps each to a status code.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from frkg import formats, namespaces
+from frkg.sparql.check import check as check_query
+from frkg.sparql.description import service_description
+from frkg.sparql.errors import (
+    BackendDown,
+    NotAcceptable,
+    QueryAborted,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    TooManyQueries,
+)
+from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
+from frkg.sparql_syntax import QueryShape
+from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
+
+if TYPE_CHECKING:
+    from frkg.config import Settings
+    from frkg.store import KnowledgeGraph
+
+# -- executing one query (in a worker process) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run: the text, the dataset, the wanted formats and the cap.
+
+    ``results_format`` names the format for SELECT and ASK, ``graph_format`` the one for CONSTRUCT
+    and DESCRIBE (names from :mod:`frkg.formats`); None means the client accepts none.
+    With neither ``default_graphs`` nor ``named_graphs`` (SPARQL Protocol's default-graph-uri
+    and named-graph-uri), the default graph is the union of all graphs, unless the query itself
+    names its dataset with FROM or FROM NAMED.
+    """
+
+    query: str
+    results_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    cap: int = 10000
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    union_default_graph: bool = True
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised answer: its form (SELECT, ASK or GRAPH), format, body and whether it was cut."""
+
+    form: str
+    format: str
+    body: bytes
+    count: int | None  # rows or triples in the body (None for ASK)
+    truncated: bool
+
+
+class _CapReached(Exception):
+    pass
+
+
+class _LineCappedWriter:
+    """A binary sink that keeps the first ``limit`` lines and stops the writer after that."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = io.BytesIO()
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        self.buffer.write(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _CapReached
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def head(self) -> tuple[bytes, bool]:
+        """The first ``limit`` lines, and whether anything beyond them was cut."""
+        data = self.buffer.getvalue()
+        if self.lines <= self.limit:
+            return data, False
+        cut = -1
+        for _ in range(self.limit):
+            cut = data.index(b"\n", cut + 1)
+        return data[: cut + 1], True
+
+
+def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
+    """Run ``request`` on ``store`` in this process and serialise the answer.
+
+    No checks and no timeout: use :meth:`SparqlService.run`, which calls this in a worker after
+    :func:`check`. SELECT results are written as TSV and triples as N-Triples (one line per row
+    or triple) through a writer that stops evaluation after ``cap`` + 1 lines, so a large answer
+    is never built whole; the kept lines are then re-read and written in the requested format.
+    """
+    kwargs: dict = {}
+    if request.default_graphs or request.named_graphs:
+        # SPARQL 1.1 Protocol 2.1.4: the protocol dataset replaces the query's own, and what is
+        # not given is empty.
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    elif request.union_default_graph:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        results = store.query(request.query, base_iri=request.base_iri, **kwargs)
+        if isinstance(results, ox.QueryBoolean):
+            fmt = _format_for("ASK", request.results_format)
+            return QueryAnswer(
+                "ASK", fmt.name, results.serialize(format=fmt.serializer), None, False
+            )
+        if isinstance(results, ox.QuerySolutions):
+            fmt = _format_for("SELECT", request.results_format)
+            return _select_answer(results, fmt, request.cap)
+        fmt = _format_for("GRAPH", request.graph_format)
+        return _graph_answer(results, fmt, request.cap, request.prefixes)
+    except SyntaxError as e:
+        raise QuerySyntaxError(syntax_message(request.query, e)) from None
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryFailed(f"The query could not be evaluated: {e}") from None
+
+
+def _format_for(form: str, name: str | None) -> formats.Format:
+    kind = "graph" if form == "GRAPH" else "results"
+    if name is None:
+        offers = formats.GRAPH_FORMATS if kind == "graph" else formats.RESULT_FORMATS
+        raise NotAcceptable(
+            f"A {form} query is answered in one of: "
+            + ", ".join(f"{f.label} ({f.media_type})" for f in offers)
+            + "; the request accepts none of them."
+        )
+    return formats.by_name(name)
+
+
+def _select_answer(results: ox.QuerySolutions, fmt: formats.Format, cap: int) -> QueryAnswer:
+    writer = _LineCappedWriter(cap + 1)  # the header line, then one line per row
+    try:
+        results.serialize(writer, format=ox.QueryResultsFormat.TSV)
+    except _CapReached:
+        pass
+    tsv, truncated = writer.head()
+    rows = max(tsv.count(b"\n") - 1, 0)
+    if fmt.serializer == ox.QueryResultsFormat.TSV:
+        return QueryAnswer("SELECT", fmt.name, tsv, rows, truncated)
+    kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return QueryAnswer("SELECT", fmt.name, kept.serialize(format=fmt.serializer), rows, truncated)
+
+
+def _graph_answer(
+    triples: ox.QueryTriples, fmt: formats.Format, cap: int, prefixes: dict[str, str]
+) -> QueryAnswer:
+    writer = _LineCappedWriter(cap)
+    try:
+        triples.serialize(writer, format=ox.RdfFormat.N_TRIPLES)
+    except _CapReached:
+        pass
+    nt, truncated = writer.head()
+    count = nt.count(b"\n")
+    if fmt.serializer == ox.RdfFormat.N_TRIPLES:
+        return QueryAnswer("GRAPH", fmt.name, nt, count, truncated)
+    kept = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+    body = ox.serialize(kept, format=fmt.serializer, prefixes=prefixes_used(prefixes, nt) or None)
+    return QueryAnswer("GRAPH", fmt.name, body, count, truncated)
+
+
+def prefixes_used(prefixes: dict[str, str], ntriples: bytes) -> dict[str, str]:
+    """The prefixes whose namespace occurs in some IRI of ``ntriples`` (no unused declarations)."""
+    return {p: ns for p, ns in prefixes.items() if b"<" + ns.encode() in ntriples}
+
+
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_CHAR_CLASS = re.compile(r"\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
+
+
+def syntax_message(query: str, error: SyntaxError) -> str:
+    """A readable parser message: line, column, what was expected, and the line with a caret."""
+    text = error.msg if isinstance(error.msg, str) else str(error)
+    m = _ERROR_AT.match(text)
+    if not m:
+        return f"Syntax error: {text}"
+    line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+    # pyoxigraph lists character classes ('A'..='Z' | ...) among the expected tokens: to a
+    # reader they are noise, so they are replaced by one ellipsis.
+    detail, classes = _CHAR_CLASS.subn("", detail)
+    detail = re.sub(r"(,\s*)+", ", ", detail).strip().rstrip(",").strip()
+    if classes:
+        detail += ", …"
+    lines = query.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = max(0, column - 60)
+    excerpt = source[start : start + 120]
+    caret = " " * (column - 1 - start) + "^"
+    return f"Syntax error at line {line}, column {column}: {detail}\n  {excerpt}\n  {caret}"
+
+
+# -- the service --------------------------------------------------------------------------------
+
+
+class SparqlService:
+    """The read-only SPARQL service over one knowledge graph, with its limits.
+
+    The worker pool is created lazily, once per process (a pool forked into another process is
+    not reused), or early with :meth:`start`.
+    """
+
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        *,
+        endpoint: str,
+        timeout: float = 10.0,
+        result_cap: int = 10000,
+        max_query_length: int = 65536,
+        max_concurrent: int = 2,
+    ) -> None:
+        self.kg = kg
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.result_cap = result_cap
+        self.max_query_length = max_query_length
+        self.max_concurrent = max_concurrent
+        self.prefixes = namespaces.prefixes(kg.base)
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, kg: KnowledgeGraph, settings: Settings) -> SparqlService:
+        """The service with the limits ``settings`` configure, at ``{base}sparql``."""
+        return cls(
+            kg,
+            endpoint=f"{kg.base}sparql",
+            timeout=settings.sparql_timeout,
+            result_cap=settings.sparql_result_cap,
+            max_query_length=settings.sparql_max_query_length,
+            max_concurrent=settings.sparql_max_concurrent,
+        )
+
+    def check(self, text: str) -> QueryShape:
+        """:func:`frkg.sparql.check.check` with this service's length limit."""
+        return check_query(text, self.max_query_length)
+
+    def request(
+        self,
+        text: str,
+        *,
+        results_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+        shape: QueryShape | None = None,
+    ) -> QueryRequest:
+        """A :class:`QueryRequest` for ``text`` with this service's cap, base IRI and prefixes."""
+        shape = shape or self.check(text)
+        return QueryRequest(
+            query=text,
+            results_format=results_format,
+            graph_format=graph_format,
+            cap=self.result_cap,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            union_default_graph=not shape.has_dataset_clause,
+            base_iri=self.endpoint,
+            # Only graph answers declare prefixes: a SELECT need not carry them to its worker.
+            prefixes=self.prefixes if shape.returns_graph or shape.form is None else {},
+        )
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        """Check and run ``request`` in a worker process within the limits; raise why not."""
+        self.check(request.query)
+        try:
+            return self.pool().run(request, self.timeout)
+        except (TaskTimeout, BackendTimeout):
+            raise QueryTimeout(
+                f"The query was stopped after the time limit of {self.timeout:g} seconds "
+                "(setting FRKG_SPARQL_TIMEOUT). Narrow it down, or add a LIMIT."
+            ) from None
+        except BackendUnavailable as e:
+            raise BackendDown(
+                f"The SPARQL endpoint this server reads its data from did not answer: {e}. "
+                "Try again shortly."
+            ) from None
+        except BackendRefused as e:
+            raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None
+        except PoolBusy:
+            raise TooManyQueries(
+                f"This server is already running {self.max_concurrent} SPARQL queries per "
+                "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+            ) from None
+        except WorkerDied:
+            raise QueryAborted(
+                "The query stopped unexpectedly (its worker process ended); try again."
+            ) from None
+
+    def query(self, text: str, **options) -> QueryAnswer:
+        """Check, run and serialise ``text`` (options as for :meth:`request`)."""
+        return self.run(self.request(text, **options))
+
+    def pool(self) -> QueryPool | InThread:
+        """This process's worker pool, created on first use.
+
+        Queries on a remote endpoint run in the request's thread instead: the endpoint does the
+        work, the time limit is the HTTP request's, and worker processes could not open the
+        connection (they may open no socket).
+        """
+        with self._pool_lock:
+            pool = self._pool
+            if pool is None or pool.pid != os.getpid():
+                task = functools.partial(execute, self.kg.store)
+                if self.kg.store.is_remote:
+                    pool = self._pool = InThread(task, self.max_concurrent)
+                else:
+                    prepare = self.kg.store.prepare_worker
+                    pool = self._pool = QueryPool(task, self.max_concurrent, prepare=prepare)
+            return pool
+
+    @functools.cached_property
+    def description(self) -> list[ox.Triple]:
+        """The SPARQL 1.1 Service Description of this endpoint (computed once)."""
+        return service_description(self.kg, self.endpoint)
+
+    def start(self) -> None:
+        """Create this process's pool and fork its workers now (call while single-threaded)."""
+        self.pool().start()
+
+    def close(self) -> None:
+        """Stop this process's workers."""
+        with self._pool_lock:
+            if self._pool is not None and self._pool.pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
+
+class InThread:
+    """Runs a task in the calling thread, at most ``size`` at once (the pool's interface)."""
+
+    def __init__(self, task, size: int) -> None:
+        self.task = task
+        self.size = size
+        self.pid = os.getpid()
+        self._slots = threading.BoundedSemaphore(size)
+
+    def run(self, request, timeout: float):
+        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
+
+        The task keeps its own time limit (``timeout`` is the remote store's, already).
+        """
+        if not self._slots.acquire(blocking=False):
+            raise PoolBusy(f"all {self.size} query slots are busy")
+        try:
+            return self.task(request)
+        finally:
+            self._slots.release()
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def close(self) -> None:
+        """Nothing to stop."""

@@ -1,0 +1,73 @@
+"""``create_app``: the Flask app over one loaded knowledge graph, and the hooks `frkg serve`
+runs around gunicorn's forks."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from frkg import store
+from frkg.config import Settings
+from frkg.publish.publication import Publication
+
+
+def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None = None) -> Flask:
+    """Build the web app over a loaded knowledge graph (opened as ``settings`` say when not
+    given: the files, an on-disk store or a SPARQL endpoint)."""
+    settings = settings or Settings.from_env()
+    kg = kg or store.open(settings)
+    app = Flask(__name__)
+    app.config["FRKG_SETTINGS"] = settings
+    app.extensions["frkg"] = kg
+    # A worker must not inherit the master's handle on an on-disk store: it opens its own.
+    app.extensions.setdefault("frkg.pre_fork", []).append(kg.store.release)
+
+    # Everything per load (describer, hub index, references, dumps, VoID, search, browse, the
+    # home page's overview) is built here, before gunicorn forks its workers: they share it.
+    publication = Publication.build(kg)
+    app.extensions["frkg.publication"] = publication
+    app.extensions["frkg.describer"] = publication.describer
+    app.extensions["frkg.ontology"] = publication.ontology
+
+    from frkg.web import errors, headers, templating
+
+    templating.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+
+    from frkg.web import (
+        browse,
+        crawlers,
+        dumps,
+        entities,
+        health,
+        home,
+        ontology,
+        search,
+        shapes,
+        sparql,
+    )
+    from frkg.web import void as void_pages
+
+    for module in (
+        home,
+        entities,
+        ontology,
+        health,
+        void_pages,
+        dumps,
+        crawlers,
+        browse,
+        search,
+        shapes,
+        sparql,
+    ):
+        app.register_blueprint(module.bp)
+
+    # Performance: whole entity answers kept per worker process (the data never changes).
+    if settings.response_cache_mb > 0:
+        from frkg.web.cache import ResponseCache
+
+        cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
+        app.wsgi_app = cache
+        app.extensions["frkg.response_cache"] = cache
+    return app
