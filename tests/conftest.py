@@ -287,14 +287,18 @@ def sparql_server() -> Iterator[str]:
 
 
 def http(
-    method: str, url: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+    method: str,
+    url: str,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> tuple[int, dict[str, str], bytes]:
     """One raw HTTP request (no header added but Host and Content-Length): status, headers, body."""
     import http.client
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         data = body.encode("utf-8") if isinstance(body, str) else body

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 import pytest
 
-from frkg import sandbox
+from frkg.sparql import sandbox
 
 pytestmark = pytest.mark.skipif(
     sandbox.problem() is not None, reason=f"no seccomp here: {sandbox.problem()}"

@@ -202,20 +202,29 @@ def test_close_leaves_no_process_behind(fixture_kg):
 
 
 def _open_a_socket(address):
-    with socket.create_connection(address, timeout=2) as s:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(2)
+        s.connect(address)
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
     return "connected"
 
 
-def test_workers_cannot_open_sockets_at_all():
-    # The second wall behind the SERVICE check: even code that tries cannot reach the network.
+@pytest.mark.parametrize(
+    "wall, refusal",
+    [
+        (True, "Permission denied"),  # the seccomp filter (frkg.sparql.sandbox)
+        (False, "Too many open files"),  # the descriptor limit, the wall behind it
+    ],
+)
+def test_workers_cannot_open_sockets_at_all(wall, refusal):
+    # The walls behind the SERVICE check: even code that tries cannot reach the network.
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
         listener.settimeout(0.5)
-        pool = QueryPool(_open_a_socket, 1)
+        pool = QueryPool(_open_a_socket, 1, wall=wall)
         try:
-            with pytest.raises(OSError, match="Too many open files"):
+            with pytest.raises(OSError, match=refusal):
                 pool.run(listener.getsockname(), timeout=10)
         finally:
             pool.close()

@@ -51,6 +51,7 @@ STATUS = {
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
+    sparql.QueryOutOfMemory: 503,
     sparql.BackendDown: 502,
 }
 
@@ -265,7 +266,8 @@ def _answer(operation: Operation) -> Response:
     response = Response(answer.body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = str(svc.result_cap)
+        # How many rows or triples the answer kept: the row cap, or fewer at the byte cap.
+        response.headers[TRUNCATED_HEADER] = str(answer.count)
     return response
 
 
