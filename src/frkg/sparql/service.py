@@ -175,7 +175,12 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
         fmt = _format_for("GRAPH", request.graph_format)
         return _graph_answer(results, fmt, request.cap, request.max_bytes, request.prefixes)
     except SyntaxError as e:
-        raise QuerySyntaxError(syntax_message(request.query, e)) from None
+        # The grammar was checked before: what the engine still refuses (a variable's scope,
+        # GROUP BY) is found in the text as written back, which is what its position counts in.
+        raise QuerySyntaxError(
+            syntax_message(request.query, e)
+            + "\n(the line and column count in the query as this server writes it back)"
+        ) from None
     except (OSError, RuntimeError, ValueError) as e:
         raise QueryFailed(f"The query could not be evaluated: {e}") from None
 
