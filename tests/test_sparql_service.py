@@ -132,7 +132,9 @@ def test_relative_iris_resolve_against_the_endpoint(service):
 
 
 def test_syntax_error_comes_back_typed_from_the_checker(service):
-    with pytest.raises(sparql.QuerySyntaxError, match=r"^Syntax error at line 1, column 24: expected a variable"):
+    with pytest.raises(
+        sparql.QuerySyntaxError, match=r"^Syntax error at line 1, column 24: expected a variable"
+    ):
         service.query("SELECT * WHERE { ?s ?p }")
 
 

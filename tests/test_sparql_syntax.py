@@ -427,8 +427,8 @@ def queries_in_the_tests() -> list[str]:
     found: dict[str, None] = {}
     probe = ox.Store()
     for source in sorted(TESTS.glob("*.py")):
-        if source.name == Path(__file__).name:
-            continue  # the traps above are meant to be refused
+        if source.name == Path(__file__).name or source.name.startswith("test_sparql_walls"):
+            continue  # their traps are meant to be refused
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = node.value

@@ -70,17 +70,23 @@ class Recorder:
 
 
 @pytest.fixture(scope="module")
-def recorder(virtuoso, tmp_path_factory) -> Iterator[Recorder]:
-    path: Path = tmp_path_factory.mktemp("walls-remote") / "fixture.nq"
+def recorder(tmp_path_factory) -> Iterator[Recorder]:
+    """A Virtuoso of this module's own (the session's holds other loads) with the fixture data,
+    behind the recording proxy."""
+    from bench.virtuoso import Virtuoso
+
+    folder = tmp_path_factory.mktemp("walls-remote")
+    path: Path = folder / "fixture.nq"
     result = frkg_command(
         "load", "--nquads", str(path), "--data", str(SPARQL_FIXTURE),
         "--shapes", str(FIXTURES / "empty"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    virtuoso.load([path], "urn:x-frkg:unused")
-    proxy = Recorder(virtuoso.endpoint)
-    yield proxy
-    proxy.close()
+    with Virtuoso(folder / "virtuoso", max_query_seconds=10) as server:
+        server.load([path], "urn:x-frkg:unused")
+        proxy = Recorder(server.endpoint)
+        yield proxy
+        proxy.close()
 
 
 @pytest.fixture(scope="module")
