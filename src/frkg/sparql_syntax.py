@@ -318,6 +318,7 @@ class _Scanner:
         escaped = self.escaped
         append = self.tokens.append
         steps = 0
+        depth = 0  # brackets, braces and parentheses open
         while True:
             end = ws(text, i).end()
             steps += end - i + 1
@@ -336,9 +337,16 @@ class _Scanner:
                     self.emit(PUNCT, two, i)
                     i += 2
                 else:
+                    if c in "([{":
+                        # Nesting is bounded here already (the parser bounds it too), so that
+                        # a body of 64 KiB of brackets is refused before it is all read.
+                        depth += 1
+                        if depth > MAX_DEPTH:
+                            raise self.fail(i, f"the query nests more than {MAX_DEPTH} levels deep")
+                    elif c in ")]}" and depth:
+                        depth -= 1
                     if escaped:
                         self.plain(i, "punctuation")
-                    if escaped:
                         self.emit(PUNCT, c, i)
                     else:
                         append(Token(PUNCT, c, i))
