@@ -17,7 +17,7 @@ from frkg.export import conneg_rules, site
 from frkg.export.conneg_rules import Negotiation
 from frkg.export.site import INTERNAL, LIST, RDF, THING, Layout
 from frkg.formats import CHARSET_TYPES, FILE_TYPES, content_type_of
-from frkg.web.headers import CONTENT_SECURITY_POLICY, EXPOSED_HEADERS
+from frkg.web.headers import CORS_HEADERS, SECURITY_HEADERS
 
 #: nginx always applies charset to text/html, and warns when it is listed
 _NGINX_CHARSET_TYPES = [t for t in CHARSET_TYPES if t != "text/html"]
@@ -55,12 +55,8 @@ def _headers(headers: dict[str, str], indent: str, templated: bool = False) -> l
     return [f"{indent}add_header {name} {write(value)} always;" for name, value in headers.items()]
 
 
-COMMON = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+COMMON = SECURITY_HEADERS
+CORS = CORS_HEADERS
 
 
 def _accept_map(n: Negotiation) -> list[str]:
@@ -109,15 +105,8 @@ def _variant_maps(layout: Layout, route: str, key: str) -> tuple[dict[str, str],
 
 def nginx(layout: Layout, root: str, listen: str, live_url: str | None = None) -> str:
     """An nginx ``http``-level include: the negotiation maps and one ``server`` block."""
-    from frkg.web import browse, entities
-
     negotiations = layout.negotiations
-    offers = {
-        THING: entities.THING_OFFERS,
-        RDF: tuple(f for f in entities.THING_OFFERS if f.kind == "rdf"),
-        LIST: browse.OFFERS,
-        site.INDEX: browse.INDEX_OFFERS,
-    }
+    offers = layout.offers
     route_headers: dict[str, dict[str, str]] = {}
     header_maps: list[str] = []
     for route, key in (
@@ -168,6 +157,7 @@ def nginx(layout: Layout, root: str, listen: str, live_url: str | None = None) -
 
 
 def _server(layout, root, listen, live_url, route_headers) -> list[str]:
+    bad = layout.bad_request  # the app's own 400 bodies
     common = _headers(COMMON, "        ")
     cors = _headers(CORS, "        ")
     if live_url:
@@ -236,7 +226,7 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         "",
         "    # live-only URLs: search, SPARQL, status, filtered lists",
     ]
-    for path in site.DYNAMIC:
+    for path in layout.live_only:
         s += [f"    location = {path} {{", *dynamic, "    }"]
     s += ["    location ^~ /ontology/ {", *dynamic, "    }", ""]
     s += ["    # redirects the app makes (the ontology's version IRI)"]
@@ -332,12 +322,9 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         '        set $frkg_ext "html";',
         f"        error_page 404 /{INTERNAL}/thing-404.html;",
         '        default_type "text/plain";',
-        '        if ($arg_property = "") { return 400 "400 Bad Request: give the property IRI'
-        ' as ?property=\\n"; }',
-        '        if ($frkg_links_direction = "") { return 400 "400 Bad Request: direction must'
-        " be 'out' or 'in'\\n\"; }",
-        '        if ($frkg_page = "") { return 400 "400 Bad Request: page must be a whole'
-        ' number from 1\\n"; }',
+        f'        if ($arg_property = "") {{ return 400 {_nl(bad["property"])}; }}',
+        f'        if ($frkg_links_direction = "") {{ return 400 {_nl(bad["direction"])}; }}',
+        f'        if ($frkg_page = "") {{ return 400 {_nl(bad["page"])}; }}',
         *_route_headers(route_headers["links"]),
         "        try_files /page/$frkg_slug/links/"
         "$frkg_links_direction-$frkg_links_property-$frkg_page.html =404;",
@@ -360,8 +347,7 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         "        }",
         f"        error_page 404 /{INTERNAL}/list-404.$frkg_ext;",
         *_negotiate(LIST, layout, f"/{INTERNAL}/406-{LIST}.txt"),
-        '        if ($frkg_page = "") { return 400 "400 Bad Request: page must be a whole'
-        ' number from 1\\n"; }',
+        f'        if ($frkg_page = "") {{ return 400 {_nl(bad["page"])}; }}',
         *_route_headers(route_headers["browse"]),
         "        try_files /browse/$frkg_name/$frkg_page.$frkg_ext =404;",
         "    }",
@@ -375,6 +361,10 @@ def _server(layout, root, listen, live_url, route_headers) -> list[str]:
         "}",
     ]
     return s
+
+
+def _nl(body: str) -> str:
+    return _q(body.rstrip("\n"))[:-1] + '\\n"'
 
 
 def _suffixes(layout: Layout, name: str) -> list[str]:
@@ -535,12 +525,8 @@ def apache_error_files(layout: Layout, public: Path) -> None:
     for name, text in layout.unknown_format.items():
         body = text.replace(" '{word}'", "").encode()
         write(f"400-{name}", 400, "x.txt", body)
-    for key, text in (
-        ("property", "give the property IRI as ?property="),
-        ("direction", "direction must be 'out' or 'in'"),
-        ("page", "page must be a whole number from 1"),
-    ):
-        write(f"400-{key}", 400, "x.txt", f"400 Bad Request: {text}\n".encode())
+    for key, text in layout.bad_request.items():
+        write(f"400-{key}", 400, "x.txt", text.encode())
     for file in layout.refused.values():
         body = (public / file.lstrip("/")).read_bytes()
         write(file.strip("/").replace("/", "-"), 406, "x.txt", body)
@@ -550,8 +536,6 @@ def apache_error_files(layout: Layout, public: Path) -> None:
 
 def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
     """An Apache httpd 2.4 ``.htaccess`` for ``OUTDIR/public`` answering like ``frkg serve``."""
-    from frkg.web import browse, entities
-
     n = layout.negotiations
     slug = "[A-Za-z0-9][A-Za-z0-9._~:-]*"
     dotless = "[A-Za-z0-9][A-Za-z0-9_~:-]*"
@@ -606,19 +590,19 @@ def htaccess(layout: Layout, root: str, live_url: str | None = None) -> str:
         "",
     ]
     out += _skip(
-        _apache_negotiation(n[THING], conneg_rules.format_words(entities.THING_OFFERS)),
+        _apache_negotiation(n[THING], conneg_rules.format_words(layout.offers[THING])),
         f"^(?:id/{slug}|ontology|void|shapes|\\.well-known/void)$",
     )
     out += _skip(
-        _apache_negotiation(n[RDF], conneg_rules.format_words(_rdf_formats(layout))),
+        _apache_negotiation(n[RDF], conneg_rules.format_words(layout.offers[RDF])),
         f"^data/{dotless}$",
     )
     out += _skip(
-        _apache_negotiation(n[LIST], conneg_rules.format_words(browse.OFFERS)),
+        _apache_negotiation(n[LIST], conneg_rules.format_words(layout.offers[LIST])),
         f"^(?:browse/{slug}|source/{slug})$",
     )
     out += _skip(
-        _apache_negotiation(n[site.INDEX], conneg_rules.format_words(browse.INDEX_OFFERS)),
+        _apache_negotiation(n[site.INDEX], conneg_rules.format_words(layout.offers[site.INDEX])),
         "^browse$",
     )
     out.append("")

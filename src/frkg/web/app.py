@@ -28,10 +28,11 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.extensions["frkg.describer"] = publication.describer
     app.extensions["frkg.ontology"] = publication.ontology
 
-    from frkg.web import errors, headers, templating
+    from frkg.web import base, errors, headers, templating
 
     templating.init_app(app)
     headers.init_app(app)
+    base.init_app(app)  # after headers: its hook runs before compression's
     errors.init_app(app)
 
     from frkg.web import (
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         sparql,
     ):
         app.register_blueprint(module.bp)
+    base.check_declared(app)
 
     # Performance: whole entity answers kept per worker process (the data never changes).
     if settings.response_cache_mb > 0:

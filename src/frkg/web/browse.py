@@ -19,26 +19,35 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from frkg import formats
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import browse
 from frkg.publish.browse import Listing, UnknownFacet
 from frkg.publish.dataset import RDFS_RESOURCE
-from frkg.web import headers, respond
+from frkg.web import base, headers, respond
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("browse", __name__)
 
+
+def _list_twin(fmt: Format, iri: str, filters: Mapping[str, Sequence[str]], page: int) -> str:
+    return list_url(iri, filters, page=page if page > 1 else None, format=fmt.keywords[0])
+
+
 #: Plain JSON first: */* gets the data; JSON-LD shares the alias application/json, so JSON must
 #: come before it to win a bare ``Accept: application/json``.
-OFFERS: tuple[Format, ...] = (JSON, HTML, *RDF_FORMATS)
-INDEX_OFFERS: tuple[Format, ...] = (JSON, HTML)
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
+LIST_OFFERS: tuple[Format, ...] = (JSON, HTML, *RDF_FORMATS)
+INDEX = View(
+    offers=(JSON, HTML),
+    what="the index of classes",
+    public=True,
+    twins=base.with_format("browse.index"),
+)
+LISTING = View(offers=LIST_OFFERS, what="this list", public=True, twins=_list_twin)
+SOURCE = View(
+    offers=LIST_OFFERS, what="this list", public=True, twins=base.with_format("browse.source")
+)
 
 
 @bp.app_context_processor
@@ -60,21 +69,6 @@ def list_url(cls: str, filters: Mapping[str, Sequence[str]] | None = None, **ext
     return url_for("browse.index", **{"class": cls}, **args)
 
 
-def _alternates(make_url, exclude: Format) -> list[tuple[str, Format]]:
-    return [(make_url(f.keywords[0]), f) for f in OFFERS if f is not exclude]
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    try:
-        number = int(raw)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise BadRequest(f"page must be a whole number from 1, not {raw!r}")
-    return number
-
-
 def _filters() -> dict[str, list[str]]:
     return {
         name: request.args.getlist(name) for name in request.args if name not in browse.RESERVED
@@ -84,14 +78,14 @@ def _filters() -> dict[str, list[str]]:
 # -- the class index ------------------------------------------------------------------------------
 
 
-@bp.get("/browse")
+@base.route(bp, "/browse", INDEX)
 def index() -> Response:
     """The classes with entities, as a tree with counts; ``?class=IRI`` opens one class."""
     if "class" in request.args:
         return _class_by_iri(request.args["class"])
-    fmt = respond.choose(INDEX_OFFERS)
+    fmt = INDEX.choose()
     if fmt is None:
-        return respond.not_acceptable(INDEX_OFFERS, "the index of classes")
+        return INDEX.not_acceptable()
     published = publication()
     tree = published.browser.class_tree()
     everything = published.index.entity_count
@@ -113,7 +107,7 @@ def index() -> Response:
             }
         )
     else:
-        alternates = [(url_for("browse.index", format="json"), JSON)]
+        alternates = INDEX.alternates(HTML)
         response = respond.html(
             "browse_index.html",
             class_tree=tree,
@@ -122,7 +116,7 @@ def index() -> Response:
             alternates=alternates,
         )
         headers.link_alternates(response, alternates)
-    return headers.negotiated(headers.cacheable(response, f"browse-index-{fmt.name}"))
+    return headers.cacheable(response, f"browse-index-{fmt.name}")
 
 
 def _class_by_iri(iri: str) -> Response:
@@ -140,7 +134,7 @@ def _class_by_iri(iri: str) -> Response:
 # -- a class's list page --------------------------------------------------------------------------
 
 
-@bp.get("/browse/<name>")
+@base.route(bp, "/browse/<name>", LISTING)
 def listing(name: str) -> Response:
     """One page of a class's entities, narrowed by facets, in the negotiated format."""
     iri = publication().browser.class_iri(name)
@@ -157,42 +151,38 @@ def listing(name: str) -> Response:
 
 def _choose_quietly() -> Format | None:
     try:
-        return respond.choose(OFFERS)
+        return LISTING.choose()
     except BadRequest:
         return None
 
 
 def _listing(iri: str) -> Response:
-    fmt = respond.choose(OFFERS)
+    fmt = LISTING.choose()
     if fmt is None:
-        return respond.not_acceptable(OFFERS, "this list")
-    number = _page_number()
+        return LISTING.not_acceptable()
+    number = base.page_number()
     filters = _filters()
     browser = publication().browser
     try:
         result = browser.listing(iri, filters, number)
     except UnknownFacet as e:
-        return headers.negotiated(respond.error(400, "Bad Request", str(e), fmt))
+        return respond.error(400, "Bad Request", str(e), fmt)
     if result is None:
-        return headers.negotiated(
-            respond.error(404, "Not Found", f"there are no entities of <{iri}> here", fmt)
-        )
+        return respond.error(404, "Not Found", f"there are no entities of <{iri}> here", fmt)
     if number > result.pages:
         message = f"this list has {result.pages} page{'s' if result.pages > 1 else ''}"
-        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+        return respond.error(404, "Not Found", message, fmt)
 
-    def url(fmt_keyword: str | None = None, page: int | None = None) -> str:
-        return list_url(
-            iri, result.filters, page=page if page and page > 1 else None, format=fmt_keyword
-        )
+    def url(page: int = 1) -> str:
+        return list_url(iri, result.filters, page=page if page > 1 else None)
 
-    pages = {"first": url(page=1), "last": url(page=result.pages)}
+    pages = {"first": url(1), "last": url(result.pages)}
     if number > 1:
-        pages["previous"] = url(page=number - 1)
+        pages["previous"] = url(number - 1)
     if number < result.pages:
-        pages["next"] = url(page=number + 1)
-    here = url(page=number)
-    alternates = _alternates(lambda kw: url(kw, number), fmt)
+        pages["next"] = url(number + 1)
+    here = url(number)
+    alternates = LISTING.alternates(fmt, iri=iri, filters=result.filters, page=number)
     if fmt is HTML:
         response = respond.html(
             "browse.html",
@@ -209,11 +199,11 @@ def _listing(iri: str) -> Response:
         collection = respond.absolute(url())
         links = {k: respond.absolute(v) for k, v in pages.items()}
         quads = browse.collection_quads(browser, result, collection, respond.absolute(here), links)
-        response = _rdf(quads, fmt, alternates)
+        response = base.rdf_or_refusal(quads, fmt, alternates)
         if response.status_code != 200:
             return response
     headers.link_alternates(response, alternates)
-    return headers.negotiated(headers.cacheable(response, f"browse-{fmt.name}"))
+    return headers.cacheable(response, f"browse-{fmt.name}")
 
 
 def _facet_links(iri: str, result: Listing) -> list[dict]:
@@ -278,23 +268,15 @@ def _item_json(item: browse.Item) -> dict:
     return out
 
 
-def _rdf(quads, fmt: Format, alternates) -> Response:
-    try:
-        return respond.rdf(quads, fmt)
-    except formats.Unrepresentable as e:
-        response = respond.text(f"406 Not Acceptable: {e}", 406)
-        return headers.link_alternates(response, alternates)
-
-
 # -- a source's page ------------------------------------------------------------------------------
 
 
-@bp.get("/source/<slug>")
+@base.route(bp, "/source/<slug>", SOURCE)
 def source(slug: str) -> Response:
     """Everything citing one source (``dct:source``), grouped by kind."""
-    fmt = respond.choose(OFFERS)
+    fmt = SOURCE.choose()
     if fmt is None:
-        return respond.not_acceptable(OFFERS, "this list")
+        return SOURCE.not_acceptable()
     browser = publication().browser
     try:
         node = ox.NamedNode(entity_iri(knowledge_graph().base, slug))
@@ -303,12 +285,9 @@ def source(slug: str) -> Response:
     view = browser.derived(node) if node is not None else None
     if view is None:
         message = f"nothing in the data cites <{entity_iri(knowledge_graph().base, slug)}>"
-        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+        return respond.error(404, "Not Found", message, fmt)
 
-    def url(keyword: str | None = None) -> str:
-        return url_for("browse.source", slug=slug, format=keyword)
-
-    alternates = _alternates(url, fmt)
+    alternates = SOURCE.alternates(fmt, slug=slug)
     if fmt is HTML:
         response = respond.html("source.html", view=view, slug=slug, alternates=alternates)
     elif fmt is JSON:
@@ -316,7 +295,7 @@ def source(slug: str) -> Response:
             {
                 "source": respond.term_json(view.source),
                 "total": view.total,
-                "url": respond.absolute(url()),
+                "url": respond.absolute(url_for("browse.source", slug=slug)),
                 "groups": [
                     {
                         "kind": respond.term_json(kind) if kind else None,
@@ -327,8 +306,8 @@ def source(slug: str) -> Response:
             }
         )
     else:
-        response = _rdf(browse.source_quads(browser, node), fmt, alternates)
+        response = base.rdf_or_refusal(browse.source_quads(browser, node), fmt, alternates)
         if response.status_code != 200:
             return response
     headers.link_alternates(response, alternates, node.value)
-    return headers.negotiated(headers.cacheable(response, f"source-{fmt.name}"))
+    return headers.cacheable(response, f"source-{fmt.name}")

@@ -13,35 +13,36 @@ from flask import Blueprint, Response, url_for
 
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.publish.ontology_view import ontology_quads
-from frkg.web import headers, respond
+from frkg.web import base, respond
+from frkg.web.base import View
 from frkg.web.context import describer, ontology_view, publication
 
 bp = Blueprint("ontology", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("ontology.representation", OFFERS, "the ontology")
+#: */* and no Accept get Turtle, as for things (see entities.THING).
+DOCUMENT = View(
+    offers=(*RDF_FORMATS, HTML),
+    what="the ontology",
+    public=True,
+    twins=base.at_suffix("ontology.representation"),
+)
+VERSION = View(public=True)
 OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/ontology")
+@base.route(bp, "/ontology", DOCUMENT)
 def negotiated() -> Response:
     """The ontology in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/ontology.<ext>")
+@base.route(bp, "/ontology.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The ontology in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)
 
 
-@bp.get("/ontology/<version>")
+@base.route(bp, "/ontology/<version>", VERSION)
 def version(version: str) -> Response:
     """The ontology's ``owl:versionIRI``: 303 to the ontology while it is the loaded version."""
     d = describer()

@@ -9,64 +9,48 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
-from werkzeug.exceptions import BadRequest
 
-from frkg.formats import HTML, JSON, Format
+from frkg.formats import HTML, JSON
 from frkg.namespaces import RDF_TYPE
 from frkg.publish import search
-from frkg.web import headers, respond
+from frkg.web import base, headers, respond
+from frkg.web.base import View
 from frkg.web.context import describer, publication
 
 bp = Blueprint("search", __name__)
 
-OFFERS: tuple[Format, ...] = (JSON, HTML)
+RESULTS = View(
+    offers=(JSON, HTML),
+    what="search results",
+    public=True,
+    twins=base.with_format("search.results"),
+)
 #: Results per HTML page.
 PAGE_SIZE = 50
 #: Results a JSON answer holds unless ``limit`` says otherwise, and the most it may ask for.
 JSON_LIMIT, MAX_LIMIT = 10, 100
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-def _number(name: str, default: int, low: int, high: int | None = None) -> int:
-    raw = request.args.get(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if value < low or (high is not None and value > high):
-        bound = f"from {low} to {high}" if high is not None else f"from {low}"
-        raise BadRequest(f"{name} must be a whole number {bound}, not {raw!r}")
-    return value
-
-
-@bp.get("/search")
+@base.route(bp, "/search", RESULTS)
 def results() -> Response:
     """The entities whose labels match ``q``, best first."""
-    fmt = respond.choose(OFFERS)
+    fmt = RESULTS.choose()
     if fmt is None:
-        return respond.not_acceptable(OFFERS, "search results")
+        return RESULTS.not_acceptable()
     query = request.args.get("q", "")
     # Only the hits shown are ordered and made: a short query can match most of the labels.
     if fmt is JSON:
-        limit = _number("limit", JSON_LIMIT, 1, MAX_LIMIT)
+        limit = base.whole_number("limit", JSON_LIMIT, 1, MAX_LIMIT)
         start, stop = 0, limit
     else:
-        number = _number("page", 1, 1)
+        number = base.page_number()
         start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
     try:
         shown, total = publication().search.find(query, start, stop)
     except search.QueryTooLong as e:
-        return headers.negotiated(respond.error(400, "Bad Request", str(e), fmt))
+        return respond.error(400, "Bad Request", str(e), fmt)
     d = describer()
-    alternates = [
-        (url_for("search.results", q=query, format=f.keywords[0]), f)
-        for f in OFFERS
-        if f is not fmt
-    ]
+    alternates = RESULTS.alternates(fmt, q=query)
     if fmt is JSON:
         results = []
         for hit in shown:
@@ -87,7 +71,7 @@ def results() -> Response:
         pages = max(1, -(-total // PAGE_SIZE))
         if number > pages:
             message = f"there are {pages} page{'s' if pages > 1 else ''} of results"
-            return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+            return respond.error(404, "Not Found", message, fmt)
         rows = [
             {
                 "term": d.term(hit.node),
@@ -107,7 +91,7 @@ def results() -> Response:
             alternates=alternates,
         )
     headers.link_alternates(response, alternates)
-    return headers.negotiated(headers.cacheable(response, f"search-{fmt.name}"))
+    return headers.cacheable(response, f"search-{fmt.name}")
 
 
 def _types(node: ox.NamedNode) -> list:

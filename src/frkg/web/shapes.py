@@ -10,28 +10,28 @@ from flask import Blueprint, Response
 
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.publish.shapes_view import shapes_quads
-from frkg.web import headers, respond
+from frkg.web import base, respond
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("shapes", __name__)
 
 #: */* and no Accept get Turtle, as for the ontology.
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("shapes.representation", OFFERS, "the shapes")
+DOCUMENT = View(
+    offers=(*RDF_FORMATS, HTML),
+    what="the shapes",
+    public=True,
+    twins=base.at_suffix("shapes.representation"),
+)
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/shapes")
+@base.route(bp, "/shapes", DOCUMENT)
 def negotiated() -> Response:
     """The shapes in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/shapes.<ext>")
+@base.route(bp, "/shapes.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The shapes in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)

@@ -11,34 +11,34 @@ from flask import Blueprint, Response
 
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.publish import void as void_description
-from frkg.web import headers, respond
+from frkg.web import base, respond
+from frkg.web.base import View
 from frkg.web.context import describer, publication
 
 bp = Blueprint("void", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("void.representation", OFFERS, "the dataset description")
+#: */* and no Accept get Turtle, as for things (see entities.THING).
+DOCUMENT = View(
+    offers=(*RDF_FORMATS, HTML),
+    what="the dataset description",
+    public=True,
+    twins=base.at_suffix("void.representation"),
+)
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/.well-known/void")
+@base.route(bp, "/.well-known/void", DOCUMENT)
 def well_known() -> Response:
     """Where VoID consumers look first (VoID section 7.2): the same as ``/void``."""
     return negotiated()
 
 
-@bp.get("/void")
+@base.route(bp, "/void", DOCUMENT)
 def negotiated() -> Response:
     """The description in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/void.<ext>")
+@base.route(bp, "/void.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The description in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)
