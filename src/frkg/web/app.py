@@ -35,33 +35,7 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     base.init_app(app)  # after headers: its hook runs before compression's
     errors.init_app(app)
 
-    from frkg.web import (
-        browse,
-        crawlers,
-        dumps,
-        entities,
-        health,
-        home,
-        ontology,
-        search,
-        shapes,
-        sparql,
-    )
-    from frkg.web import void as void_pages
-
-    for module in (
-        home,
-        entities,
-        ontology,
-        health,
-        void_pages,
-        dumps,
-        crawlers,
-        browse,
-        search,
-        shapes,
-        sparql,
-    ):
+    for module in _blueprint_modules():
         app.register_blueprint(module.bp)
     base.check_declared(app)
 
@@ -73,3 +47,22 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         app.wsgi_app = cache
         app.extensions["frkg.response_cache"] = cache
     return app
+
+
+def _blueprint_modules() -> tuple:
+    """One module per URL space, each with its blueprint ``bp``."""
+    from frkg.web import (
+        browse,
+        crawlers,
+        dumps,
+        entities,
+        health,
+        home,
+        ontology,
+        search,
+        shapes,
+        sparql,
+        void,
+    )
+
+    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)

@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, Response, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from frkg import formats, negotiate
-from frkg.formats import HTML, Format
+from frkg.formats import HTML, JSON, Format
 from frkg.web import headers, respond
 from frkg.web.headers import (
     CONTENT_SECURITY_POLICY,
@@ -123,20 +123,27 @@ class View:
     def represent(
         self,
         fmt: Format,
-        page: Callable[[], Response],
-        quads: Callable[[], Iterable[ox.Quad]],
         cache_key: str,
+        *,
+        html: Callable[[], Response],
+        quads: Callable[[], Iterable[ox.Quad]],
+        data: Callable[[], object] | None = None,
         describes: str | None = None,
+        values: Mapping[str, object] | None = None,
     ) -> Response:
-        """``page()`` for HTML, else ``quads()`` in ``fmt`` (406 when the syntax cannot express
-        them), with the Link header to every twin and a cacheable ETag."""
+        """``html()`` for HTML, ``data()`` as JSON, else ``quads()`` in ``fmt`` (406 when the
+        syntax cannot express them), with the Link header to every twin (``values`` are their
+        URL's variables) and a cacheable ETag."""
+        alternates = self.alternates(fmt, **(values or {}))
         if fmt is HTML:
-            response = page()
+            response = html()
+        elif data is not None and fmt is JSON:
+            response = respond.json_body(data())
         else:
-            response = rdf_or_refusal(quads(), fmt, self.alternates(fmt))
+            response = rdf_or_refusal(quads(), fmt, alternates)
             if response.status_code != 200:
                 return response
-        headers.link_alternates(response, self.alternates(fmt), describes)
+        headers.link_alternates(response, alternates, describes)
         return headers.cacheable(response, cache_key)
 
 

@@ -90,22 +90,7 @@ def index() -> Response:
     tree = published.browser.class_tree()
     everything = published.index.entity_count
     if fmt is JSON:
-
-        def entry(e) -> dict:
-            out = respond.term_json(e.term)
-            out["entities"] = e.count
-            out["list"] = respond.absolute(list_url(e.term.value))
-            if e.children:
-                out["subclasses"] = [entry(c) for c in e.children]
-            return out
-
-        response = respond.json_body(
-            {
-                "entities": everything,
-                "all": respond.absolute(list_url(RDFS_RESOURCE)),
-                "classes": [entry(e) for e in tree],
-            }
-        )
+        response = respond.json_body(_index_json(tree, everything))
     else:
         alternates = INDEX.alternates(HTML)
         response = respond.html(
@@ -117,6 +102,24 @@ def index() -> Response:
         )
         headers.link_alternates(response, alternates)
     return headers.cacheable(response, f"browse-index-{fmt.name}")
+
+
+def _index_json(tree: list, everything: int) -> dict:
+    """The class tree as JSON: each class with its count, list and subclasses."""
+
+    def entry(e) -> dict:
+        out = respond.term_json(e.term)
+        out["entities"] = e.count
+        out["list"] = respond.absolute(list_url(e.term.value))
+        if e.children:
+            out["subclasses"] = [entry(c) for c in e.children]
+        return out
+
+    return {
+        "entities": everything,
+        "all": respond.absolute(list_url(RDFS_RESOURCE)),
+        "classes": [entry(e) for e in tree],
+    }
 
 
 def _class_by_iri(iri: str) -> Response:
@@ -176,34 +179,39 @@ def _listing(iri: str) -> Response:
     def url(page: int = 1) -> str:
         return list_url(iri, result.filters, page=page if page > 1 else None)
 
-    pages = {"first": url(1), "last": url(result.pages)}
-    if number > 1:
-        pages["previous"] = url(number - 1)
-    if number < result.pages:
-        pages["next"] = url(number + 1)
-    here = url(number)
-    alternates = LISTING.alternates(fmt, iri=iri, filters=result.filters, page=number)
-    if fmt is HTML:
-        response = respond.html(
+    pages = _page_links(url, number, result.pages)
+
+    def quads():
+        links = {k: respond.absolute(v) for k, v in pages.items()}
+        here, collection = respond.absolute(url(number)), respond.absolute(url())
+        return browse.collection_quads(browser, result, collection, here, links)
+
+    return LISTING.represent(
+        fmt,
+        f"browse-{fmt.name}",
+        html=lambda: respond.html(
             "browse.html",
             listing=result,
             facets=_facet_links(iri, result),
             pages=pages,
             clear=url() if result.filters else None,
             page_size=browse.PAGE_SIZE,
-            alternates=alternates,
-        )
-    elif fmt is JSON:
-        response = respond.json_body(_listing_json(result, pages, here))
-    else:
-        collection = respond.absolute(url())
-        links = {k: respond.absolute(v) for k, v in pages.items()}
-        quads = browse.collection_quads(browser, result, collection, respond.absolute(here), links)
-        response = base.rdf_or_refusal(quads, fmt, alternates)
-        if response.status_code != 200:
-            return response
-    headers.link_alternates(response, alternates)
-    return headers.cacheable(response, f"browse-{fmt.name}")
+            alternates=LISTING.alternates(fmt, iri=iri, filters=result.filters, page=number),
+        ),
+        data=lambda: _listing_json(result, pages, url(number)),
+        quads=quads,
+        values={"iri": iri, "filters": result.filters, "page": number},
+    )
+
+
+def _page_links(url, number: int, last: int) -> dict[str, str]:
+    """The first, last, previous and next pages around page ``number`` (Hydra's names)."""
+    pages = {"first": url(1), "last": url(last)}
+    if number > 1:
+        pages["previous"] = url(number - 1)
+    if number < last:
+        pages["next"] = url(number + 1)
+    return pages
 
 
 def _facet_links(iri: str, result: Listing) -> list[dict]:
@@ -287,27 +295,30 @@ def source(slug: str) -> Response:
         message = f"nothing in the data cites <{entity_iri(knowledge_graph().base, slug)}>"
         return respond.error(404, "Not Found", message, fmt)
 
-    alternates = SOURCE.alternates(fmt, slug=slug)
-    if fmt is HTML:
-        response = respond.html("source.html", view=view, slug=slug, alternates=alternates)
-    elif fmt is JSON:
-        response = respond.json_body(
+    return SOURCE.represent(
+        fmt,
+        f"source-{fmt.name}",
+        html=lambda: respond.html(
+            "source.html", view=view, slug=slug, alternates=SOURCE.alternates(fmt, slug=slug)
+        ),
+        data=lambda: _source_json(view, slug),
+        quads=lambda: browse.source_quads(browser, node),
+        describes=node.value,
+        values={"slug": slug},
+    )
+
+
+def _source_json(view: browse.SourceView, slug: str) -> dict:
+    """What cites a source as JSON: the source, how many, and the citing items by kind."""
+    return {
+        "source": respond.term_json(view.source),
+        "total": view.total,
+        "url": respond.absolute(url_for("browse.source", slug=slug)),
+        "groups": [
             {
-                "source": respond.term_json(view.source),
-                "total": view.total,
-                "url": respond.absolute(url_for("browse.source", slug=slug)),
-                "groups": [
-                    {
-                        "kind": respond.term_json(kind) if kind else None,
-                        "items": [_item_json(i) for i in items],
-                    }
-                    for kind, items in view.groups
-                ],
+                "kind": respond.term_json(kind) if kind else None,
+                "items": [_item_json(i) for i in items],
             }
-        )
-    else:
-        response = base.rdf_or_refusal(browse.source_quads(browser, node), fmt, alternates)
-        if response.status_code != 200:
-            return response
-    headers.link_alternates(response, alternates, node.value)
-    return headers.cacheable(response, f"source-{fmt.name}")
+            for kind, items in view.groups
+        ],
+    }

@@ -78,13 +78,13 @@ def _represent(fmt: Format) -> Response:
     d = describer()
     return DOCUMENT.represent(
         fmt,
-        lambda: respond.html(
+        fmt.name,
+        html=lambda: respond.html(
             "ontology.html",
             ontology=ontology_view(),
             alternates=DOCUMENT.alternates(HTML),
             usage=_usage(),
         ),
-        lambda: ontology_quads(d),
-        fmt.name,
-        f"{d.kg.base}ontology",
+        quads=lambda: ontology_quads(d),
+        describes=f"{d.kg.base}ontology",
     )

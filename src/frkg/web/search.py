@@ -40,8 +40,7 @@ def results() -> Response:
     query = request.args.get("q", "")
     # Only the hits shown are ordered and made: a short query can match most of the labels.
     if fmt is JSON:
-        limit = base.whole_number("limit", JSON_LIMIT, 1, MAX_LIMIT)
-        start, stop = 0, limit
+        number, start, stop = 1, 0, base.whole_number("limit", JSON_LIMIT, 1, MAX_LIMIT)
     else:
         number = base.page_number()
         start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
@@ -49,49 +48,47 @@ def results() -> Response:
         shown, total = publication().search.find(query, start, stop)
     except search.QueryTooLong as e:
         return respond.error(400, "Bad Request", str(e), fmt)
-    d = describer()
+    pages = max(1, -(-total // PAGE_SIZE))
+    if fmt is not JSON and number > pages:
+        message = f"there are {pages} page{'s' if pages > 1 else ''} of results"
+        return respond.error(404, "Not Found", message, fmt)
     alternates = RESULTS.alternates(fmt, q=query)
     if fmt is JSON:
-        results = []
-        for hit in shown:
-            out = respond.term_json(d.term(hit.node))
-            out["matched"] = hit.matched
-            out["match"] = hit.match
-            out["types"] = [respond.term_json(t) for t in _types(hit.node)]
-            results.append(out)
-        response = respond.json_body(
-            {
-                "query": query,
-                "total": total,
-                "url": respond.absolute(url_for("search.results", q=query, format="json")),
-                "results": results,
-            }
-        )
+        response = respond.json_body(_json(query, shown, total))
     else:
-        pages = max(1, -(-total // PAGE_SIZE))
-        if number > pages:
-            message = f"there are {pages} page{'s' if pages > 1 else ''} of results"
-            return respond.error(404, "Not Found", message, fmt)
-        rows = [
-            {
-                "term": d.term(hit.node),
-                "hit": hit,
-                "types": _types(hit.node),
-            }
-            for hit in shown
-        ]
         response = respond.html(
             "search.html",
             query=query,
             search_query=query,
             total=total,
-            rows=rows,
+            rows=[{"term": _term(hit), "hit": hit, "types": _types(hit.node)} for hit in shown],
             page=number,
             pages=pages,
             alternates=alternates,
         )
     headers.link_alternates(response, alternates)
     return headers.cacheable(response, f"search-{fmt.name}")
+
+
+def _json(query: str, shown: list[search.Hit], total: int) -> dict:
+    """The JSON answer: the query, how many match, and the hits shown with their types."""
+    results = []
+    for hit in shown:
+        out = respond.term_json(_term(hit))
+        out["matched"] = hit.matched
+        out["match"] = hit.match
+        out["types"] = [respond.term_json(t) for t in _types(hit.node)]
+        results.append(out)
+    return {
+        "query": query,
+        "total": total,
+        "url": respond.absolute(url_for("search.results", q=query, format="json")),
+        "results": results,
+    }
+
+
+def _term(hit: search.Hit):
+    return describer().term(hit.node)
 
 
 def _types(node: ox.NamedNode) -> list:

@@ -40,9 +40,9 @@ def representation(ext: str) -> Response:
 def _represent(fmt: Format) -> Response:
     return DOCUMENT.represent(
         fmt,
-        lambda: respond.html(
+        f"shapes-{fmt.name}",
+        html=lambda: respond.html(
             "shapes.html", shapes=publication().shapes, alternates=DOCUMENT.alternates(HTML)
         ),
-        lambda: shapes_quads(knowledge_graph()),
-        f"shapes-{fmt.name}",
+        quads=lambda: shapes_quads(knowledge_graph()),
     )

@@ -236,24 +236,10 @@ def _answer(operation: Operation) -> Response:
     svc = service()
     text = operation.query or ""
     shape = svc.check(text)
-    html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
-    # Negotiate only the kind of answer the query gives (both when the form is unknown).
-    results_format = graph_format = None
-    if not shape.returns_graph:
-        results_format = _choose((*formats.RESULT_FORMATS, *html_too), operation.format_word)
-    if shape.returns_graph or shape.form is None:
-        graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), operation.format_word)
-    wanted = graph_format if shape.returns_graph else results_format
-    if wanted is formats.HTML:
+    results_format, graph_format = _formats(shape, operation.format_word)
+    if (graph_format if shape.returns_graph else results_format) is formats.HTML:
         # A browser that opens a query link: the query page loads the query and runs it.
         return _page()
-    if wanted is None and shape.form is not None:
-        offers = formats.GRAPH_FORMATS if shape.returns_graph else formats.RESULT_FORMATS
-        raise sparql.NotAcceptable(
-            f"A {shape.form} query is answered in "
-            + ", ".join(f.media_type for f in offers)
-            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
-        )
     answer = svc.run(
         svc.request(
             text,
@@ -269,6 +255,30 @@ def _answer(operation: Operation) -> Response:
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = str(svc.result_cap)
     return response
+
+
+def _formats(shape, word: str | None) -> tuple[formats.Format | None, formats.Format | None]:
+    """The results format and the graph format this request gets for a query of ``shape``.
+
+    Only the kind of answer the query gives is negotiated (both when its form is unknown, for
+    the engine to pick); the query page counts for GET and HEAD (a browser opening a query
+    link). Nothing acceptable for a known form is refused (406).
+    """
+    html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
+    results_format = graph_format = None
+    if not shape.returns_graph:
+        results_format = _choose((*formats.RESULT_FORMATS, *html_too), word)
+    if shape.returns_graph or shape.form is None:
+        graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), word)
+    wanted = graph_format if shape.returns_graph else results_format
+    if wanted is None and shape.form is not None:
+        offers = formats.GRAPH_FORMATS if shape.returns_graph else formats.RESULT_FORMATS
+        raise sparql.NotAcceptable(
+            f"A {shape.form} query is answered in "
+            + ", ".join(f.media_type for f in offers)
+            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
+        )
+    return results_format, graph_format
 
 
 def _name(fmt: formats.Format | None) -> str | None:

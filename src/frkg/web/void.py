@@ -57,5 +57,9 @@ def _represent(fmt: Format) -> Response:
         )
 
     return DOCUMENT.represent(
-        fmt, page, lambda: published.void, f"void-{fmt.name}", published.index.iri
+        fmt,
+        f"void-{fmt.name}",
+        html=page,
+        quads=lambda: published.void,
+        describes=published.index.iri,
     )
