@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
+from frkg.publish import entity_view
 from frkg.web import base, headers, respond
 from frkg.web.base import View
 from frkg.web.context import describer, publication
@@ -133,7 +134,7 @@ def page(slug: str) -> Response:
     alternates = PAGE.alternates(HTML, slug=slug)
     response = respond.html(
         "entity.html",
-        entity=d.view(description),
+        entity=entity_view.view(d, description),
         alternates=alternates,
         jsonld=jsonld,
         derived=publication().browser.citing_count(description.subject),
@@ -157,7 +158,7 @@ def links(slug: str) -> Response:
     if direction not in ("out", "in"):
         abort(400, BAD_DIRECTION)
     number = base.page_number()
-    result = describer().links(slug, prop, direction, number)
+    result = entity_view.links(describer(), slug, prop, direction, number)
     if result is None:
         message = (
             f"<{_thing_iri(slug)}> has no {'value' if direction == 'out' else 'link'} of <{prop}>"

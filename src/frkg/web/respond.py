@@ -16,7 +16,7 @@ from flask import Response, render_template
 from frkg import formats
 from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
-from frkg.publish.describe import Term
+from frkg.publish.terms import Term
 from frkg.web import templating
 from frkg.web.context import knowledge_graph
 
