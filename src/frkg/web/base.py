@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, Response, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from frkg import formats, negotiate
-from frkg.formats import HTML, JSON, Format
+from frkg.formats import HTML, JSON, RDF_FORMATS, Format
 from frkg.web import headers, respond
 from frkg.web.headers import (
     CONTENT_SECURITY_POLICY,
@@ -145,6 +145,18 @@ class View:
                 return response
         headers.link_alternates(response, alternates, describes)
         return headers.cacheable(response, cache_key)
+
+
+def document(blueprint: str, what: str) -> View:
+    """A public document negotiated at one URL among the RDF formats and HTML (*/* and no Accept
+    get Turtle, as for things), with a twin per suffix at ``{url}.{ext}``: the view
+    ``{blueprint}.representation``, which takes ``ext``. The ontology, the shapes, VoID."""
+    return View(
+        offers=(*RDF_FORMATS, HTML),
+        what=what,
+        public=True,
+        twins=at_suffix(f"{blueprint}.representation"),
+    )
 
 
 def at_suffix(endpoint: str) -> Twins:

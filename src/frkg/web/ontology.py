@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, url_for
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish.ontology_view import ontology_quads
 from frkg.web import base, respond
 from frkg.web.base import View
@@ -19,13 +19,7 @@ from frkg.web.context import describer, ontology_view, publication
 
 bp = Blueprint("ontology", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING).
-DOCUMENT = View(
-    offers=(*RDF_FORMATS, HTML),
-    what="the ontology",
-    public=True,
-    twins=base.at_suffix("ontology.representation"),
-)
+DOCUMENT = base.document("ontology", "the ontology")
 VERSION = View(public=True)
 OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 

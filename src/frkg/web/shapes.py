@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish.shapes_view import shapes_quads
 from frkg.web import base, respond
-from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("shapes", __name__)
 
-#: */* and no Accept get Turtle, as for the ontology.
-DOCUMENT = View(
-    offers=(*RDF_FORMATS, HTML),
-    what="the shapes",
-    public=True,
-    twins=base.at_suffix("shapes.representation"),
-)
+DOCUMENT = base.document("shapes", "the shapes")
 
 
 @base.route(bp, "/shapes", DOCUMENT)

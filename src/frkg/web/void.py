@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish import void as void_description
 from frkg.web import base, respond
-from frkg.web.base import View
 from frkg.web.context import describer, publication
 
 bp = Blueprint("void", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING).
-DOCUMENT = View(
-    offers=(*RDF_FORMATS, HTML),
-    what="the dataset description",
-    public=True,
-    twins=base.at_suffix("void.representation"),
-)
+DOCUMENT = base.document("void", "the dataset description")
 
 
 @base.route(bp, "/.well-known/void", DOCUMENT)
