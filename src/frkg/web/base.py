@@ -257,6 +257,7 @@ def init_app(app: Flask) -> None:
             sent.setdefault("Content-Security-Policy", view.page_csp)
         for name, value in SECURITY_HEADERS.items():
             sent.setdefault(name, value)
+        headers.ascii_uri_headers(sent)
         if request.method == "OPTIONS" and sent.get("Access-Control-Allow-Origin") == "*":
             # A CORS preflight: allow the read-only methods (a view may allow more, e.g. POST
             # for SPARQL) and the request headers the client announces.

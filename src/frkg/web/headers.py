@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, request
 from flask_compress import Compress
+from werkzeug.datastructures import Headers
 from werkzeug.http import http_date, quote_etag
 
 from frkg import __version__
@@ -137,16 +140,51 @@ def _http_date(moment: datetime) -> str:
     return http_date(moment)
 
 
+#: What :func:`uri` leaves as it is besides letters, digits and ``-._``: RFC 3986's reserved
+#: characters, ``%`` (an IRI's own percent-encodings stay) and ``~``.
+URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+_URI_ALREADY = re.compile(r"[A-Za-z0-9\-._~!#$%&'()*+,/:;=?@\[\]]*")
+#: The response headers whose values are URI references (RFC 9110 sections 10.2.2 and 8.7,
+#: RFC 8288 section 3).
+URI_HEADERS = ("Location", "Content-Location", "Link")
+
+
+def uri(iri: str) -> str:
+    """``iri`` mapped to a URI as RFC 3987 section 3.1 says: each character outside ASCII as the
+    percent-encoded bytes of its UTF-8 form, the rest unchanged.
+
+    HTTP header values are ASCII (RFC 9110 section 5.5), and IRIs published here may hold any
+    Unicode letter (a Polish or Chinese name). Werkzeug's ``iri_to_uri`` is not used: it also
+    lower-cases the host and fails on some hosts and ports, which section 3.1 does not do. A
+    space or control character, which no IRI holds, is percent-encoded too, so nothing written
+    through here can end a header line.
+    """
+    return iri if _URI_ALREADY.fullmatch(iri) else quote(iri, safe=URI_SAFE)
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def ascii_uri_headers(sent: Headers) -> None:
+    """Map what is left outside ASCII in the URI headers of ``sent`` (:data:`URI_HEADERS`)
+    as :func:`uri` does, whoever wrote them: a value outside Latin-1 is not even sendable."""
+    for name in URI_HEADERS:
+        value = sent.get(name)
+        if value is not None and not value.isascii():
+            sent[name] = _NOT_ASCII.sub(lambda m: quote(m.group(), safe=""), value)
+
+
 def link_alternates(
     response: Response,
     alternates: Iterable[tuple[str, Format]],
     describes: str | None = None,
 ) -> Response:
-    """A ``Link`` header naming every alternate representation (RFC 8288), and the thing."""
-    links = [f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in alternates]
+    """A ``Link`` header naming every alternate representation (RFC 8288), and the thing; every
+    target written as a URI (:func:`uri`)."""
+    links = [f'<{uri(href)}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in alternates]
     if describes:
         # RFC 6892: this document describes the thing named by the link target.
-        links.append(f'<{describes}>; rel="describes"')
+        links.append(f'<{uri(describes)}>; rel="describes"')
     if links:
         response.headers["Link"] = ", ".join(links)
     return response

@@ -1,0 +1,154 @@
+"""No 500s, no echoes (issue 12, point 5), over real HTTP against `frkg serve` on 127.0.0.1.
+
+- IRIs outside Latin-1 in every URI header, written as URIs (RFC 3987 section 3.1);
+- huge literals and MemoryError: cut or refused with a message, never a 500 or a traceback;
+- error bodies that echo what the request said escape it for their syntax, or do not echo it;
+- no answer is built from the request's ``Host``; ``SCRIPT_NAME`` and ``X-Forwarded-*`` are
+  trusted only from the proxies ``FRKG_FORWARDED_ALLOW_IPS`` names;
+- unknown query parameters do not create response-cache entries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import rdflib
+from werkzeug.urls import iri_to_uri
+
+from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIXTURES,
+    WEB_FIXTURES,
+    fixture_server_args,
+    running_server,
+)
+from http_helpers import fetch, parse_rdf
+
+HARDENING_FIXTURES = FIXTURES / "hardening"
+CANONICAL_ID = "https://w3id.org/frkg/id/"
+#: Slugs of tests/fixtures/hardening/names.ttl: outside Latin-1 (Polish, Chinese), and inside it
+#: but outside ASCII (a Latin-1 header value is sendable, but is not the URI).
+SLUGS = ["fundacja-łódź-przykład", "示例文章", "société-exemple"]
+#: The generated entity with a literal of HUGE_SIZE characters.
+HUGE = "huge-literal"
+HUGE_SIZE = 12 * 2**20
+#: A spoofed Host and forwarded headers; none of it may come back.
+SPOOF = "evil.example"
+SPOOFING = {
+    "Host": SPOOF,
+    "X-Forwarded-Host": SPOOF,
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Prefix": "/" + SPOOF,
+    "Forwarded": f"host={SPOOF};proto=https",
+}
+QUERY = {"Content-Type": "application/sparql-query"}
+
+
+@pytest.fixture(scope="module")
+def huge_fixture(tmp_path_factory) -> Path:
+    """An entity whose comment is HUGE_SIZE characters long (below pyoxigraph's 16 MiB parser
+    buffer, so it loads)."""
+    path = tmp_path_factory.mktemp("huge") / "huge.ttl"
+    path.write_text(
+        f'<{CANONICAL_ID}{HUGE}> <http://www.w3.org/2000/01/rdf-schema#label> "Huge"@en ;\n'
+        f'  <http://www.w3.org/2000/01/rdf-schema#comment> "{"y" * HUGE_SIZE}"@en .\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(huge_fixture) -> str:
+    """The web fixtures, the hardening fixtures and the huge literal, served for real, with a
+    byte cap large enough for an answer far larger than the memory a test leaves the server."""
+    args = fixture_server_args(WEB_FIXTURES, HARDENING_FIXTURES, huge_fixture)
+    with running_server(*args, env={"FRKG_SPARQL_RESULT_MAX_BYTES": str(256 * 2**20)}) as url:
+        yield url
+
+
+def ascii_headers(reply) -> None:
+    for name, value in reply.headers.items():
+        assert value.isascii(), (name, value)
+
+
+def header_uris(link: str) -> list[str]:
+    return [part.split(">", 1)[0].lstrip(" ,<") for part in link.split(", <")]
+
+
+# -- IRIs in headers: RFC 3987 section 3.1 ----------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_thing_outside_ascii_redirects_with_uri_location_and_links(server, slug):
+    path = quote(slug)
+    reply = fetch(f"{server}id/{path}", {"Accept": "text/turtle"})
+    assert reply.status == 303
+    ascii_headers(reply)
+    assert reply.headers["Location"] == f"/data/{path}.ttl"
+    assert f"/page/{path}" in header_uris(reply.headers["Link"])
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf", "nq", "trig"])
+def test_documents_of_a_thing_outside_ascii_answer_with_uri_headers(server, slug, suffix):
+    reply = fetch(f"{server}data/{quote(slug)}.{suffix}")
+    assert reply.status == 200, reply.body[:300]
+    ascii_headers(reply)
+    iri = f"{server}id/{slug}"
+    # rel="describes" names the thing by its URI (werkzeug's mapping agrees with RFC 3987's
+    # for this host); the document names it by its IRI.
+    assert f'<{iri_to_uri(iri)}>; rel="describes"' in reply.headers["Link"]
+    assert rdflib.URIRef(iri) in set(parse_rdf(reply.body, reply.media_type).subjects())
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_and_negotiated_document_of_a_thing_outside_ascii_answer_200(server, slug):
+    page = fetch(f"{server}page/{quote(slug)}")
+    assert page.status == 200 and page.media_type == "text/html"
+    ascii_headers(page)
+    negotiated = fetch(f"{server}data/{quote(slug)}", {"Accept": "application/n-triples"})
+    assert negotiated.status == 200
+    ascii_headers(negotiated)
+    assert negotiated.headers["Content-Location"] == f"/data/{quote(slug)}.nt"
+
+
+@pytest.mark.browser
+def test_a_browser_given_the_iri_of_a_thing_reaches_its_page(server):
+    # Chromium maps the IRI to its URI itself (as RFC 3987 section 3.1 says a client does).
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            response = page.goto(f"{server}id/{SLUGS[0]}")
+            assert response.status == 200
+            assert page.url == f"{server}page/{quote(SLUGS[0])}"
+            assert page.locator("h1").first.inner_text() == "Fundacja Łódź Przykład"
+        finally:
+            browser.close()
+
+
+def test_the_uri_form_in_lower_case_hex_is_the_same_thing(server):
+    # RFC 3986 section 6.2.2.1: percent-encodings are equivalent whatever the case of the hex.
+    slug = SLUGS[0]
+    upper = fetch(f"{server}data/{quote(slug)}.ttl")
+    lower = fetch(f"{server}data/{quote(slug).lower()}.ttl")
+    assert upper.status == lower.status == 200 and upper.body == lower.body
+
+
+def test_raw_utf8_in_the_request_line_is_a_bad_request_not_a_500(server):
+    # RFC 9112 section 3.2: the request target is ASCII; clients send the URI form.
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(server)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as s:
+        s.sendall(
+            b"GET /id/" + SLUGS[0].encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        status = s.recv(64).split(b" ", 2)[1]
+    assert status == b"400"
