@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import resource
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +25,8 @@ from conftest import (
     FIXTURES,
     WEB_FIXTURES,
     fixture_server_args,
+    frkg_command,
+    http,
     running_server,
 )
 from http_helpers import fetch, parse_rdf
@@ -152,3 +156,140 @@ def test_raw_utf8_in_the_request_line_is_a_bad_request_not_a_500(server):
         )
         status = s.recv(64).split(b" ", 2)[1]
     assert status == b"400"
+
+
+# -- huge literals and MemoryError ------------------------------------------------------------
+
+
+def doubling(times: int, seed: str = "x" * 17) -> str:
+    """A one-row SELECT of a literal of len(seed) * 2**times characters."""
+    binds = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(times))
+    return f'SELECT ?v{times} WHERE {{ BIND("{seed}" AS ?v0) {binds} }}'
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"],
+)
+def test_a_literal_past_the_parser_buffer_is_cut_in_every_result_format(server, accept):
+    # 17 MiB: below the byte cap (64 MiB), above the 16 MiB pyoxigraph's parsers read; only TSV,
+    # which is not re-read, can carry it.
+    status, headers, body = http(
+        "POST", server + "sparql", doubling(20), {**QUERY, "Accept": accept}
+    )
+    assert status == 200, body[:300]
+    assert headers["frkg-results-truncated"] == "0"
+    assert b"xxxxxxxx" not in body
+
+
+def test_the_same_literal_is_kept_in_tsv(server):
+    status, headers, body = http(
+        "POST", server + "sparql", doubling(20), {**QUERY, "Accept": "text/tab-separated-values"}
+    )
+    assert status == 200 and "frkg-results-truncated" not in headers
+    assert len(body) > 17 * 2**20
+
+
+def test_a_triple_past_the_parser_buffer_is_cut_in_turtle_and_kept_in_ntriples(server):
+    select = doubling(20)
+    construct = "CONSTRUCT { <urn:x:s> <urn:x:p> ?v20 } WHERE" + select.split("WHERE", 1)[1]
+    status, headers, body = http(
+        "POST", server + "sparql", construct, {**QUERY, "Accept": "text/turtle"}
+    )
+    assert status == 200 and headers["frkg-results-truncated"] == "0"
+    status, headers, body = http(
+        "POST", server + "sparql", construct, {**QUERY, "Accept": "application/n-triples"}
+    )
+    assert status == 200 and len(body) > 17 * 2**20
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf", "nq", "trig"])
+def test_documents_with_a_huge_literal_answer_whole(server, suffix):
+    reply = fetch(f"{server}data/{HUGE}.{suffix}")
+    assert reply.status == 200 and reply.body.count(b"y" * 1024) >= HUGE_SIZE // 1024
+
+
+def test_page_with_a_huge_literal_answers_whole(server):
+    reply = fetch(f"{server}page/{HUGE}")
+    assert reply.status == 200
+    # shown on the page and in its embedded JSON-LD
+    assert reply.body.count(b"y" * 1024) >= 2 * (HUGE_SIZE // 1024)
+
+
+def test_a_literal_past_the_parser_buffer_in_a_data_file_is_a_load_error(tmp_path):
+    big = tmp_path / "big.ttl"
+    big.write_text(f'<{CANONICAL_ID}big> <urn:x:p> "{"z" * (17 * 2**20)}" .\n', encoding="utf-8")
+    result = frkg_command("stats", "--data", str(big), "--shapes", str(FIXTURES / "empty"))
+    assert result.returncode == 2, result.stderr
+    assert "a term is longer than the parser can read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture()
+def tight_memory(server):
+    """Limit the server worker process (not its query workers, forked before) to its present
+    address space plus 40 MiB, and lift the limit afterwards."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(server).port
+    worker = serving_worker(port)
+    resource.prlimit(worker, resource.RLIMIT_AS, (address_space(worker) + 40 * 2**20, -1))
+    try:
+        yield worker
+    finally:
+        resource.prlimit(worker, resource.RLIMIT_AS, (-1, -1))
+
+
+def serving_worker(port: int) -> int:
+    """The pid of the gunicorn worker listening on ``port`` (a child of the `frkg serve` master,
+    which `running_server` started with --workers 1)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in cmdline and str(port).encode() in cmdline:
+            children = (proc / "task" / proc.name / "children").read_text().split()
+            return int(children[0])
+    raise AssertionError(f"no frkg serve on port {port}")
+
+
+def address_space(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmSize")
+
+
+def descendants(pid: int) -> list[int]:
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return children + [d for c in children for d in descendants(c)]
+
+
+def test_memory_error_on_a_page_is_503_with_retry_after(server, tight_memory):
+    reply = fetch(f"{server}page/{HUGE}", {"Accept": "text/plain"})
+    assert reply.status == 503, reply.body[:300]
+    assert reply.headers["Retry-After"] == "10"
+    assert b"not enough memory" in reply.body and b"Traceback" not in reply.body
+    assert fetch(f"{server}page/ada-example").status == 200  # the next request is served
+
+
+def test_memory_error_receiving_a_sparql_answer_is_503_and_frees_its_query_worker(
+    server, tight_memory
+):
+    before = descendants(tight_memory)
+    # 136 MiB of TSV: the query worker (its own ceiling) makes it, this process cannot take it.
+    status, headers, body = http(
+        "POST", server + "sparql", doubling(23), {**QUERY, "Accept": "text/tab-separated-values"}
+    )
+    assert status == 503 and headers["retry-after"] == "10", body[:300]
+    assert b"not enough memory" in body  # this process's, not "the query needed more"
+    # The worker whose answer could not be read is killed, not left running outside the pool.
+    deadline = time.monotonic() + 10
+    while len(descendants(tight_memory)) >= len(before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(descendants(tight_memory)) == len(before) - 1
+    status, _, _ = http("POST", server + "sparql", "ASK {}", {**QUERY, "Accept": "text/csv"})
+    assert status == 200

@@ -186,12 +186,20 @@ class QueryPool:
                 if status is not None and sandbox.died_of_memory(status):
                     raise WorkerOutOfMemory("the query worker hit its memory ceiling") from e
                 raise WorkerDied("the query worker exited before answering") from e
+            except MemoryError:
+                # This process could not hold the answer: the worker, its answer half read, is
+                # of no more use (kept, it would live on outside the pool).
+                self._discard(worker)
+                raise
             if recycle:
                 self._discard(worker)  # the next task gets a fresh worker
             else:
                 self._checkin(worker)
             if ok:
                 return value
+            if isinstance(value, MemoryError):
+                # The worker's MemoryError, not this process's: the query's memory was short.
+                raise WorkerOutOfMemory("the query worker ran out of memory")
             raise value
         finally:
             self._slots.release()

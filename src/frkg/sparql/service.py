@@ -130,16 +130,30 @@ class _LineCappedWriter:
 def _fitted(header: bytes, lines: list[bytes], render, max_bytes: int) -> tuple[bytes, int]:
     """``render(header + lines[:k])`` for the most lines ``k`` whose rendering fits in
     ``max_bytes`` (a format can take more bytes than the TSV or N-Triples it is made from), and
-    ``k``. Binary search: a few renderings, never one per line."""
-    body = render(header + b"".join(lines))
-    if len(body) <= max_bytes:
+    ``k``. Binary search: a few renderings, never one per line.
+
+    A rendering that raises :class:`MemoryError` does not fit either: pyoxigraph's parsers read
+    one term into a buffer of at most 16 MiB ("Reached the buffer maximal size"), so a row
+    holding a longer literal cannot be re-read from TSV into JSON, XML or CSV (nor a triple from
+    N-Triples into Turtle), and is cut as a row past the byte cap is.
+    """
+
+    def fitting(k: int) -> bytes | None:
+        try:
+            body = render(header + b"".join(lines[:k]))
+        except MemoryError:
+            return None
+        return body if len(body) <= max_bytes else None
+
+    body = fitting(len(lines))
+    if body is not None:
         return body, len(lines)
     low, high, best = 0, len(lines) - 1, render(header)
     kept = 0
     while low <= high:
         middle = (low + high) // 2
-        candidate = render(header + b"".join(lines[:middle]))
-        if len(candidate) <= max_bytes:
+        candidate = fitting(middle)
+        if candidate is not None:
             best, kept, low = candidate, middle, middle + 1
         else:
             high = middle - 1
@@ -387,7 +401,8 @@ class SparqlService:
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
                 "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
             ) from None
-        except (WorkerOutOfMemory, MemoryError):
+        except WorkerOutOfMemory:
+            # (A MemoryError of this process, not the query's, is the web tier's 503.)
             raise QueryOutOfMemory(
                 "The query needed more memory than one query may use "
                 f"({self.worker_memory // 2**20} MB, setting FRKG_SPARQL_WORKER_MEMORY_MB) and "

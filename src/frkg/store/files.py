@@ -239,6 +239,10 @@ def parse_errors_named(path: Path) -> Iterator[None]:
         raise LoadError(path, _syntax_message(e), line, column) from None
     except (ValueError, UnicodeDecodeError) as e:
         raise LoadError(path, str(e)) from None
+    except MemoryError as e:
+        # pyoxigraph's parsers read one term into a buffer of at most 16 MiB, and say so with a
+        # MemoryError ("Reached the buffer maximal size"): a literal longer than that.
+        raise LoadError(path, f"a term is longer than the parser can read ({e})") from None
 
 
 def rebase(quads: Iterable[ox.Quad], graph: ox.NamedNode, old: str, new: str) -> Iterator[ox.Quad]:

@@ -2,8 +2,8 @@
 
 Entity and ontology views answer their own errors in the negotiated format; this module
 catches the rest (unknown paths, wrong methods, bad parameters, a remote data backend that does
-not answer, bugs) and answers in HTML
-for browsers and plain text for everything else (``*/*`` included), with ``Vary: Accept``.
+not answer, a request that ran out of memory, bugs) and answers in HTML for browsers and plain
+text for everything else (``*/*`` included), with ``Vary: Accept``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,21 @@ from frkg.web import base, respond
 
 #: Seconds a client is asked to wait when the data backend did not answer.
 BACKEND_RETRY_AFTER = 5
+#: Seconds a client is asked to wait when its request ran out of memory: others' requests may
+#: have held what it needed.
+MEMORY_RETRY_AFTER = 10
+#: What a request that ran out of memory is told.
+OUT_OF_MEMORY = (
+    "the server had not enough memory free to answer this request; try again shortly, or ask "
+    "for less (a smaller page, a LIMIT)"
+)
 
 
 def init_app(app: Flask) -> None:
     """Register the error handlers on ``app``."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BackendError, _backend_error)
+    app.register_error_handler(MemoryError, _out_of_memory)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -44,7 +53,7 @@ def _http_error(e: HTTPException) -> Response:
 
 def _backend_error(e: BackendError) -> Response:
     """The remote SPARQL endpoint did not answer a page's query: 502 when it refused, else 503."""
-    current_app.logger.warning("data backend failed on %s %s: %s", request.method, request.path, e)
+    current_app.logger.warning("data backend failed on %s %r: %s", request.method, request.path, e)
     if isinstance(e, BackendRefused):
         return _answer(BadGateway(f"the data backend could not answer: {e}"))
     response = _answer(ServiceUnavailable(f"the data backend did not answer: {e}"))
@@ -52,6 +61,16 @@ def _backend_error(e: BackendError) -> Response:
     return response
 
 
+def _out_of_memory(e: MemoryError) -> Response:
+    """503 with Retry-After: a MemoryError is a shortage of this process, never the client's
+    fault nor a bug to show."""
+    current_app.logger.error("out of memory on %s %r: %s", request.method, request.path, e)
+    response = _answer(ServiceUnavailable(OUT_OF_MEMORY))
+    response.headers["Retry-After"] = str(MEMORY_RETRY_AFTER)
+    return response
+
+
 def _unexpected(e: Exception) -> Response:
-    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    # The path is logged as repr: a percent-encoded line break must not forge a log line.
+    current_app.logger.exception("unexpected error on %s %r", request.method, request.path)
     return _answer(InternalServerError("the server failed to answer; the error is logged"))
