@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import time
+import xml.dom.minidom
 from pathlib import Path
 from urllib.parse import quote
 
@@ -293,3 +295,66 @@ def test_memory_error_receiving_a_sparql_answer_is_503_and_frees_its_query_worke
     assert len(descendants(tight_memory)) == len(before) - 1
     status, _, _ = http("POST", server + "sparql", "ASK {}", {**QUERY, "Accept": "text/csv"})
     assert status == 200
+
+
+# -- error bodies: escaped for their syntax, or no echo at all --------------------------------
+
+#: A slug that tries to end an XML comment and add an element, start a line, and carry controls
+#: (%01, U+202E). (No "/": a %2F would not route to the view at all.)
+HOSTILE_SLUG = 'x--->\n# injected\r<evil attr="1"><!--\x01\u202e-'
+
+
+@pytest.mark.parametrize("suffix", ["rdf", "ttl", "nt", "nq", "trig"])
+def test_rdf_404_keeps_the_echoed_iri_inside_one_comment(server, suffix):
+    reply = fetch(f"{server}data/{quote(HOSTILE_SLUG, safe='')}.{suffix}")
+    assert reply.status == 404
+    if suffix == "rdf":
+        document = xml.dom.minidom.parseString(reply.body)  # well-formed XML
+        comments = [n for n in document.childNodes if n.nodeType == n.COMMENT_NODE]
+        elements = [n for n in document.childNodes if n.nodeType == n.ELEMENT_NODE]
+        assert [e.tagName for e in elements] == ["rdf:RDF"] and not elements[0].childNodes
+        assert len(comments) == 1 and "--" not in comments[0].data
+    else:
+        lines = reply.text.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("# ")
+    assert len(parse_rdf(reply.body, reply.media_type)) == 0
+
+
+@pytest.mark.parametrize(
+    "path, shown",
+    [
+        (f"page/{quote(HOSTILE_SLUG, safe='')}", b"&lt;evil attr=&#34;1&#34;&gt;"),
+        ("browse/<b>hostile<b>", b"&lt;b&gt;hostile"),
+        ("page/ada-example/links?property=<b>hostile</b>", b"&lt;b&gt;hostile"),
+        ("id/ada-example?format=<b>hostile</b>", b"&lt;b&gt;hostile"),
+    ],
+)
+def test_html_error_pages_show_what_they_echo_as_text(server, path, shown):
+    reply = fetch(server + path, {"Accept": "text/html"})
+    assert 400 <= reply.status < 500 and reply.media_type == "text/html"
+    assert b"<b>" not in reply.body and b"<evil" not in reply.body
+    assert shown in reply.body
+
+
+def test_json_errors_carry_what_they_echo_as_data(server):
+    reply = fetch(f"{server}browse/%22%7D%3Cb%3E", {"Accept": "application/json"})
+    assert reply.status == 404 and reply.media_type == "application/json"
+    assert '"}<b>' in json.loads(reply.body)["error"]["message"]
+
+
+MARKER = "marker-7f3a"
+
+
+@pytest.mark.parametrize(
+    "method, path, headers, body",
+    [
+        ("GET", f"dumps/{MARKER}.nt", {}, None),  # a dump's name
+        ("GET", f"data/ada-example.{MARKER}", {}, None),  # a format suffix
+        ("GET", f"ontology/{MARKER}", {}, None),  # an ontology version
+        ("POST", "sparql", {**QUERY, "Accept": f"application/{MARKER}"}, "ASK {}"),  # Accept
+    ],
+)
+def test_errors_that_need_no_echo_do_not_echo(server, method, path, headers, body):
+    status, _, answer = http(method, server + path, body, headers)
+    assert 400 <= status < 500
+    assert MARKER.encode() not in answer

@@ -179,9 +179,10 @@ def rdf_or_refusal(quads: Iterable[ox.Quad], fmt: Format, alternates) -> Respons
 
 
 def unknown_suffix(ext: str, offers: Iterable[Format]) -> Response:
-    """404 for a suffix that names no format, listing the suffixes there are."""
+    """404 for a suffix that names no format, listing the suffixes there are (the suffix asked
+    for is not repeated: the client has it, and an answer need not echo what it was sent)."""
     suffixes = ", ".join("." + f.suffix for f in offers)
-    message = f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}"
+    message = f"404 Not Found: no format has this suffix; there are {suffixes}"
     return respond.text(message, 404)
 
 

@@ -38,7 +38,7 @@ def dump(filename: str) -> Response:
     found = publication().dumps.get(filename)
     if found is None:
         names = ", ".join(d.spec.filename for d in publication().dumps)
-        return respond.text(f"404 Not Found: no dump is called {filename}; there are {names}", 404)
+        return respond.text(f"404 Not Found: no dump has this name; there are {names}", 404)
     return _send(found)
 
 

@@ -49,9 +49,7 @@ def version(version: str) -> Response:
         for q in d.kg.store.quads_for_pattern(None, OWL_VERSION_IRI, iri, None)
     )
     if not known:
-        return respond.text(
-            f"404 Not Found: version {version} of the ontology is not served here", 404
-        )
+        return respond.text("404 Not Found: this version of the ontology is not served here", 404)
     response = respond.text("303 See Other: this version is the ontology served here", 303)
     response.headers["Location"] = url_for("ontology.negotiated")
     return response

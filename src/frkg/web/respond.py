@@ -8,6 +8,7 @@ plain text otherwise. Nothing here ever shows a traceback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -79,19 +80,34 @@ def error(status: int, title: str, message: str, fmt: Format | None = None) -> R
 
 def _empty_document(fmt: Format, message: str) -> bytes:
     """A document with no triples, carrying ``message`` where the syntax has comments."""
-    one_line = " ".join(message.split())
+    one_line = comment_text(message)
     if fmt.serializer in (
         ox.RdfFormat.TURTLE,
         ox.RdfFormat.N_TRIPLES,
         ox.RdfFormat.N_QUADS,
         ox.RdfFormat.TRIG,
     ):
+        # A comment runs to the end of its line (Turtle section 6.5, COMMENT): one line it is.
         return f"# {one_line}\n".encode()
     if fmt.serializer == ox.RdfFormat.RDF_XML:
-        safe = one_line.replace("--", "- -")  # "--" may not occur inside an XML comment
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<!-- {safe} -->\n"
+            f"<!-- {xml_comment_text(one_line)} -->\n"
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
         ).encode()
     return formats.serialize(fmt, [])
+
+
+def comment_text(message: str) -> str:
+    """``message`` on one line of printable characters: every line break, control or format
+    character (a bidirectional override included) becomes a space, and runs of spaces one."""
+    return " ".join("".join(c if c.isprintable() else " " for c in message).split())
+
+
+def xml_comment_text(line: str) -> str:
+    """``line`` (from :func:`comment_text`) made fit for an XML comment: no ``--`` anywhere in
+    it (XML 1.0 section 2.5), so an echoed ``-->`` cannot end the comment early."""
+    return _DOUBLE_HYPHEN.sub("- ", line)
+
+
+_DOUBLE_HYPHEN = re.compile(r"-(?=-)")

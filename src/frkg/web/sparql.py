@@ -278,7 +278,7 @@ def _formats(shape, word: str | None) -> tuple[formats.Format | None, formats.Fo
         raise sparql.NotAcceptable(
             f"A {shape.form} query is answered in "
             + ", ".join(f.media_type for f in offers)
-            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
+            + "; the request's Accept header allows none of them."
         )
     return results_format, graph_format
 
