@@ -31,7 +31,7 @@ from conftest import (
     http,
     running_server,
 )
-from http_helpers import fetch, parse_rdf
+from http_helpers import fetch, parse_html, parse_rdf
 
 HARDENING_FIXTURES = FIXTURES / "hardening"
 CANONICAL_ID = "https://w3id.org/frkg/id/"
@@ -358,3 +358,49 @@ def test_errors_that_need_no_echo_do_not_echo(server, method, path, headers, bod
     status, _, answer = http(method, server + path, body, headers)
     assert 400 <= status < 500
     assert MARKER.encode() not in answer
+
+
+# -- the public base comes from configuration, never from Host --------------------------------
+
+
+def test_spoofed_host_is_nowhere_in_the_sparql_page(server):
+    reply = fetch(server + "sparql", {**SPOOFING, "Accept": "text/html"})
+    assert reply.status == 200
+    assert SPOOF.encode() not in reply.body
+    page = parse_html(reply.text)
+    config = json.loads(dict(page.scripts)["application/json"])
+    assert config["endpoint"] == "/sparql"  # a path: the browser resolves it
+    assert f"<code>{server}sparql</code>" in reply.text  # the configured endpoint
+
+
+def test_slash_redirect_is_a_path_whatever_the_host_says(server):
+    reply = fetch(server + "page//ada-example", SPOOFING)
+    assert reply.status == 308
+    assert reply.headers["Location"] == "/page/ada-example"
+    assert SPOOF.encode() not in reply.body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "id/ada-example",
+        "data/ada-example",
+        "page/ada-example",
+        "page//ada-example",
+        "void",
+        "ontology",
+        "shapes",
+        "sparql",
+        "browse",
+        "search?q=ada",
+        "sitemap.xml",
+        "robots.txt",
+        "no/such/path",
+    ],
+)
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/json"])
+def test_no_answer_carries_a_spoofed_host(server, path, accept):
+    reply = fetch(server + path, {**SPOOFING, "Accept": accept})
+    assert reply.status < 500
+    assert SPOOF not in str(reply.headers) and SPOOF.encode() not in reply.text.encode()

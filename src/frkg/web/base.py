@@ -12,7 +12,13 @@ and one hook applies them to every answer, errors and redirects included:
 - the view's CSP on its HTML pages, :data:`~frkg.web.headers.CONTENT_SECURITY_POLICY` on the
   rest, and the other headers of :data:`~frkg.web.headers.SECURITY_HEADERS`;
 - ``Vary: Accept`` on every answer that was negotiated (RFC 9110 section 12.5.5): once a view
-  asks :meth:`View.choose`, whatever it answers (a 303, a 404, a 406) depends on ``Accept``.
+  asks :meth:`View.choose`, whatever it answers (a 303, a 404, a 406) depends on ``Accept``;
+- every URI header (Location, Content-Location, Link) in ASCII, as RFC 3987 section 3.1 maps an
+  IRI to a URI.
+
+No answer holds an address built from the request's ``Host``: links are paths, and absolute IRIs
+are under the configured serving base. Werkzeug's own redirects (a doubled slash merged), which
+it builds from ``Host``, are answered by :func:`_routing_redirect` with a path instead.
 
 The model is datasette's ``views/base.py``: a view says what it offers, the base does the HTTP.
 """
@@ -21,10 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request, url_for
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import RequestRedirect
 
 from frkg import formats, negotiate
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format
@@ -268,7 +276,26 @@ def init_app(app: Flask) -> None:
             sent.setdefault("Access-Control-Max-Age", PREFLIGHT_MAX_AGE)
         return response
 
+    app.before_request(_routing_redirect)
     app.after_request(apply)
+
+
+def _routing_redirect() -> Response | None:
+    """Werkzeug's routing redirect (``/page//x`` to ``/page/x``), with a path for Location.
+
+    Werkzeug writes the absolute URL from the request's scheme and ``Host`` into Location and
+    into an HTML body: a spoofed ``Host`` would come back as the address to follow. A relative
+    reference is a valid Location (RFC 9110 section 10.2.2) and names this server whatever the
+    request said it was called. A path starting ``//`` would name another host: it gets one slash.
+    """
+    e = request.routing_exception
+    if not isinstance(e, RequestRedirect):
+        return None
+    parts = urlsplit(e.new_url)
+    target = "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    response = respond.text(f"{e.code} {e.name}: this page is at the address in Location", e.code)
+    response.headers["Location"] = target
+    return response
 
 
 def check_declared(app: Flask) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from frkg import formats, negotiate, sparql
@@ -305,10 +305,13 @@ def _describe_service(word: str | None) -> Response:
 
 
 def _page() -> Response:
+    """The query page. Nothing in it comes from the request's ``Host``: the endpoint it names is
+    the configured one (:attr:`SparqlService.endpoint`, under the serving base), and the page
+    queries a path of its own origin, which the browser resolves against the page's own URL."""
     svc = service()
     base = svc.kg.base
     config = {
-        "endpoint": request.base_url,
+        "endpoint": url_for("sparql.endpoint"),
         "prefixes": svc.prefixes,
         "examples": [
             {
@@ -326,7 +329,7 @@ def _page() -> Response:
         config=config,
         examples=config["examples"],
         service=svc,
-        turtle_url=request.base_url + "?format=turtle",
+        turtle_url=url_for("sparql.endpoint", format="turtle"),
     )
 
 

@@ -5,6 +5,9 @@
   "use strict";
 
   const config = JSON.parse(document.getElementById("sparql-config").textContent);
+  // The server names the endpoint by its path; the browser knows the page's own origin (the
+  // server never writes an address built from the request's Host header).
+  const endpoint = new URL(config.endpoint, document.baseURI).href;
   const notice = document.getElementById("sparql-notice");
 
   function prefixLines(prefixes) {
@@ -18,11 +21,11 @@
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: {
-      endpoint: config.endpoint,
+      endpoint: endpoint,
       method: "POST",
     },
     copyEndpointOnNewTab: true,
-    endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     persistenceId: null,
     yasqe: {
       value: starter,
