@@ -21,6 +21,8 @@ import pytest
 import rdflib
 from werkzeug.urls import iri_to_uri
 
+from frkg.config import Settings
+
 from conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -404,3 +406,12 @@ def test_no_answer_carries_a_spoofed_host(server, path, accept):
     reply = fetch(server + path, {**SPOOFING, "Accept": accept})
     assert reply.status < 500
     assert SPOOF not in str(reply.headers) and SPOOF.encode() not in reply.text.encode()
+
+
+# -- SCRIPT_NAME and X-Forwarded-*: trusted only from configured proxies ----------------------
+
+
+def test_forwarded_allow_ips_must_name_addresses():
+    with pytest.raises(ValueError, match="FRKG_FORWARDED_ALLOW_IPS: 'proxy' is not an IP"):
+        Settings.from_env({"FRKG_FORWARDED_ALLOW_IPS": "10.0.0.1,proxy"})
+    assert Settings.from_env({"FRKG_FORWARDED_ALLOW_IPS": "10.0.0.0/8, ::1,*"})

@@ -86,6 +86,11 @@ def main() -> None:
 @click.option("--base-iri", help="Base IRI to publish under [FRKG_BASE_IRI, http://HOST:PORT/].")
 @click.option("--workers", type=int, help="Worker processes [FRKG_WORKERS, 2].")
 @click.option("--threads", type=int, help="Threads per worker [FRKG_THREADS, 8].")
+@click.option(
+    "--forwarded-allow-ips",
+    help="Front proxies trusted to set SCRIPT_NAME and X-Forwarded-* "
+    "[FRKG_FORWARDED_ALLOW_IPS, none].",
+)
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")

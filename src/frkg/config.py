@@ -7,6 +7,7 @@ configuration table documents the same names (``tests/test_config.py`` keeps the
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ class Settings:
     port: int = _setting(8000, "Port `frkg serve` listens on.")
     workers: int = _setting(2, "Server worker processes.")
     threads: int = _setting(8, "Threads per worker process.")
+    forwarded_allow_ips: str = _setting(
+        "",
+        "Front proxies (comma-separated IP addresses or networks, or *) whose SCRIPT_NAME and "
+        "X-Forwarded-* request headers `frkg serve` trusts; empty trusts none, so no client can "
+        "move the paths links and redirects are written under.",
+    )
     ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
     data: list[str] = _setting(["data"], "Data Turtle files or folders.")
     shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
@@ -101,6 +108,15 @@ class Settings:
                 "FRKG_SPARQL_RESULT_MAX_BYTES, FRKG_SPARQL_WORKER_MEMORY_MB and "
                 "FRKG_SPARQL_WORKER_RECYCLE_MB must be >= 1"
             )
+        for address in self.forwarded_allow_ips.split(","):
+            if address.strip() not in ("", "*"):
+                try:
+                    ipaddress.ip_network(address.strip())
+                except ValueError:
+                    raise ValueError(
+                        f"FRKG_FORWARDED_ALLOW_IPS: {address.strip()!r} is not an IP address or "
+                        "network (such as 10.0.0.5 or 10.0.0.0/24), nor *"
+                    ) from None
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:
