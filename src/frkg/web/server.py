@@ -44,6 +44,9 @@ def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 5,
+            # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
+            # (any local process could then move redirects): only the configured proxies.
+            "forwarded_allow_ips": app.config["FRKG_SETTINGS"].forwarded_allow_ips,
             "pre_fork": _pre_fork(app),
             "post_fork": _post_fork(app),
         },
