@@ -411,6 +411,26 @@ def test_no_answer_carries_a_spoofed_host(server, path, accept):
 # -- SCRIPT_NAME and X-Forwarded-*: trusted only from configured proxies ----------------------
 
 
+def test_client_sent_script_name_moves_nothing_by_default(server):
+    reply = fetch(server + "id/ada-example", {"SCRIPT_NAME": "/elsewhere"})
+    assert reply.status == 303 and reply.headers["Location"] == "/data/ada-example.ttl"
+    moved = fetch(server + "elsewhere/id/ada-example", {"SCRIPT_NAME": "/elsewhere"})
+    assert moved.status == 404
+
+
+@pytest.fixture(scope="module")
+def behind_a_proxy() -> str:
+    """A server that trusts 127.0.0.1 as its front proxy."""
+    env = {"FRKG_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    with running_server(*fixture_server_args(WEB_FIXTURES), env=env) as url:
+        yield url
+
+
+def test_a_configured_proxy_may_mount_the_site_under_a_path(behind_a_proxy):
+    reply = fetch(behind_a_proxy + "mounted/id/ada-example", {"SCRIPT_NAME": "/mounted"})
+    assert reply.status == 303 and reply.headers["Location"] == "/mounted/data/ada-example.ttl"
+
+
 def test_forwarded_allow_ips_must_name_addresses():
     with pytest.raises(ValueError, match="FRKG_FORWARDED_ALLOW_IPS: 'proxy' is not an IP"):
         Settings.from_env({"FRKG_FORWARDED_ALLOW_IPS": "10.0.0.1,proxy"})
