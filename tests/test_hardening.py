@@ -435,3 +435,37 @@ def test_forwarded_allow_ips_must_name_addresses():
     with pytest.raises(ValueError, match="FRKG_FORWARDED_ALLOW_IPS: 'proxy' is not an IP"):
         Settings.from_env({"FRKG_FORWARDED_ALLOW_IPS": "10.0.0.1,proxy"})
     assert Settings.from_env({"FRKG_FORWARDED_ALLOW_IPS": "10.0.0.0/8, ::1,*"})
+
+
+# -- the response cache ------------------------------------------------------------------------
+
+
+def cache_state(server: str) -> dict:
+    return json.loads(fetch(server + "health").body)["response_cache"]
+
+
+def test_unknown_query_parameters_create_no_cache_entries(server):
+    page = f"{server}page/example-rights-group"
+    for _ in range(3):
+        assert fetch(page).status == 200  # kept the second time, replayed the third
+    before = cache_state(server)
+    assert before["entries"] >= 1
+    for i in range(40):
+        for _ in range(2):  # twice each: what the cache would keep
+            assert fetch(f"{page}?x={i}").status == 200
+    after = cache_state(server)
+    assert after["entries"] == before["entries"]
+    fetch(page)
+    assert cache_state(server)["hits"] == after["hits"] + 1  # the page is still kept
+
+
+def test_known_parameters_in_another_order_are_one_cache_entry(server):
+    links = f"{server}page/ada-example/links"
+    first, second = (
+        f"{links}?property=http://xmlns.com/foaf/0.1/name&direction=out&page=1",
+        f"{links}?page=1&direction=out&property=http%3A%2F%2Fxmlns.com%2Ffoaf%2F0.1%2Fname",
+    )
+    before = cache_state(server)
+    assert fetch(first).status == 200
+    assert fetch(second).status == 200  # the same request: now kept
+    assert cache_state(server)["entries"] == before["entries"] + 1

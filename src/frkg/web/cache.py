@@ -9,9 +9,13 @@ without entering Flask.
 What is cached, and what the key holds:
 
 - only ``GET`` of ``/data/...`` and ``/page/...`` answered ``200``, without ``Set-Cookie``;
-- the key is the script root, path, query string, ``Accept`` and ``Accept-Encoding``: the only
+- the key is the script root, path, the query parameters these answers read
+  (:data:`PARAMETERS`, in a canonical order), ``Accept`` and ``Accept-Encoding``: the only
   request parts these answers depend on (they ``Vary`` on ``Accept`` and ``Accept-Encoding``
   at most, and link with paths, never with the ``Host``);
+- a request with any other query parameter goes to the app and its answer is not kept: the app
+  ignores such parameters, and were they part of the key, a crawler adding ``?x=1``, ``?x=2``...
+  to one page would fill the cache with copies of it and push out everything else;
 - a conditional request (``If-None-Match`` and the like) or one asking for a fresh answer
   (``Cache-Control: no-cache`` or ``Pragma: no-cache``, RFC 9111 section 5.2.1.4) goes to the app,
   which evaluates it as always. ``HEAD`` goes to the app too.
@@ -27,9 +31,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl, urlencode
 
 #: Path prefixes of the answers worth keeping: entity documents and pages.
 CACHED_PREFIXES = ("/data/", "/page/")
+#: The query parameters the views under those prefixes read: ``format`` (``/data/{slug}``) and
+#: those of ``/page/{slug}/links``. A request with another one is not cached (a view that comes
+#: to read a new parameter must add it here to have its answers kept; they are never wrong).
+PARAMETERS = frozenset({"format", "property", "direction", "page"})
 #: Request headers (WSGI keys) that send a request to the app whatever the cache holds.
 BYPASS = (
     "HTTP_IF_NONE_MATCH",
@@ -107,10 +116,18 @@ class ResponseCache:
             "HTTP_PRAGMA", ""
         ):
             return None
+        query = environ.get("QUERY_STRING", "")
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(name not in PARAMETERS for name, _ in pairs):
+                return None
+            # By name, keeping the order of one name's values: ?format=a&format=b and
+            # ?format=b&format=a are different requests (the first value counts).
+            query = urlencode(sorted(pairs, key=lambda pair: pair[0]))
         return (
             environ.get("SCRIPT_NAME", ""),
             path,
-            environ.get("QUERY_STRING", ""),
+            query,
             environ.get("HTTP_ACCEPT", ""),
             environ.get("HTTP_ACCEPT_ENCODING", ""),
         )

@@ -6,7 +6,7 @@ still loading, nothing here runs: :mod:`frkg.web.loading` answers 503 in its pla
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 from frkg.web import base, respond
 from frkg.web.base import View
@@ -17,10 +17,12 @@ bp = Blueprint("health", __name__)
 
 @base.route(bp, "/health", View())
 def health() -> Response:
-    """200: status, the data version (part of every ETag), triples loaded, and the dataset's."""
+    """200: status, the data version (part of every ETag), triples loaded, the dataset's, and
+    this worker process's response cache (entries, bytes, hits, misses; null when off)."""
     kg = knowledge_graph()
     published = publication()
     citation = published.overview.citation
+    cache = current_app.extensions.get("frkg.response_cache")
     response = respond.json_body(
         {
             "status": "ok",
@@ -31,6 +33,14 @@ def health() -> Response:
                 "version": citation.version if citation else None,
                 "triples": published.index.triple_count,
                 "entities": published.index.entity_count,
+            },
+            "response_cache": None
+            if cache is None
+            else {
+                "entries": len(cache),
+                "bytes": cache.size,
+                "hits": cache.hits,
+                "misses": cache.misses,
             },
         }
     )
