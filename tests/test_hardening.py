@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import resource
 import time
@@ -22,11 +24,13 @@ import rdflib
 from werkzeug.urls import iri_to_uri
 
 from frkg.config import Settings
+from frkg.web.headers import QUERY_PAGE_CSP, YASGUI_STYLE_HASHES
 
 from conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     FIXTURES,
+    ROOT,
     WEB_FIXTURES,
     fixture_server_args,
     frkg_command,
@@ -469,3 +473,31 @@ def test_known_parameters_in_another_order_are_one_cache_entry(server):
     assert fetch(first).status == 200
     assert fetch(second).status == 200  # the same request: now kept
     assert cache_state(server)["entries"] == before["entries"] + 1
+
+
+# -- the query page's CSP ----------------------------------------------------------------------
+
+YASGUI = ROOT / "src" / "frkg" / "web" / "static" / "vendor" / "yasgui-4.6.2" / "yasgui.min.js"
+
+
+def test_each_allowed_inline_style_is_a_text_the_vendored_yasgui_writes():
+    bundle = YASGUI.read_text(encoding="utf-8")
+    start = bundle.index("r.createStyle(a,`") + len("r.createStyle(a,`")
+    resizer = bundle[start : bundle.index("`", start)]  # column-resizer's stylesheet
+    cursor = "*{cursor:`+n.opt.dragCursor+`!important}"  # dragCursor is col-resize by default
+    assert cursor in bundle and "dragCursor:`col-resize`" in bundle
+    underline = "<strong style='text-decoration:underline'>"
+    assert underline in bundle
+    texts = (resizer, "*{cursor:col-resize!important}", "text-decoration:underline")
+    hashes = tuple(
+        "'sha256-" + base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() + "'"
+        for t in texts
+    )
+    assert hashes == YASGUI_STYLE_HASHES
+    assert all(h in QUERY_PAGE_CSP for h in hashes) and "unsafe-inline" not in QUERY_PAGE_CSP
+    # the only <style> YASGUI makes is column-resizer's: those two, and a third only for a
+    # hover cursor other than its default, which YASR does not set
+    assert bundle.count("createElement(`style`)") == 1
+    assert bundle.count(".createStyle(") == 3
+    assert "e.hoverCursor&&e.hoverCursor!==`col-resize`" in bundle
+    assert "hoverCursor:`col-resize`" in bundle

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
+
+#: Records every Content-Security-Policy violation of the page (CSP Level 3 section 5.4: the
+#: securitypolicyviolation event), from the first script on.
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.cspViolations.push(e.effectiveDirective + " " + e.blockedURI + " " + e.sourceFile +
+    ":" + e.columnNumber + " " + e.sample);
+});
+"""
 
 
 @pytest.fixture()
@@ -39,6 +49,13 @@ def page(sparql_server):
                 lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"),
             )
             page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+
+            def on_dialog(dialog):  # an alert() would mean a result ran as script
+                page.problems.append(f"dialog: {dialog.message}")
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.add_init_script(RECORD_VIOLATIONS)
             yield page
         finally:
             browser.close()
@@ -77,3 +94,80 @@ def test_editor_is_prefilled_with_the_dataset_prefixes(page, sparql_server):
     assert f"PREFIX id: <{sparql_server}id/>" in query
     assert f"PREFIX frkg: <{sparql_server}ontology#>" in query
     assert page.problems == []
+
+
+def violations(page) -> list[str]:
+    return page.evaluate("window.cspViolations")
+
+
+#: An IRI (valid: ' = ; : ( ) are sub-delims, RFC 3987) that, written into href='...' as it
+#: is, closes the attribute and adds a style covering the page and a handler.
+HOSTILE_IRI = (
+    "http://example.org/x'style='position:fixed;top:0;left:0;width:100vw;height:100vh;"
+    "background:red;z-index:2147483647'onmouseover='alert(1)'"
+)
+
+
+def test_a_shared_query_link_with_a_hostile_iri_neither_restyles_the_page_nor_runs_script(
+    page, sparql_server
+):
+    query = f"SELECT ?x WHERE {{ VALUES ?x {{ <{HOSTILE_IRI}> <javascript:alert(2)> }} }}"
+    response = page.goto(sparql_server + "sparql?" + urlencode({"query": query}))
+    csp = response.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "style-src 'self'" in csp
+    links = page.locator(".yasr table tbody a.iri")
+    links.first.wait_for(timeout=30_000)  # the link ran its query and shows the answer
+    assert links.count() == 2
+    hostile, script = links.nth(0), links.nth(1)
+    assert hostile.get_attribute("href") == HOSTILE_IRI  # one attribute, holding the IRI
+    assert hostile.get_attribute("style") is None
+    assert hostile.get_attribute("onmouseover") is None
+    assert hostile.evaluate("a => getComputedStyle(a).position") == "static"
+    # Nothing covers the page: the page's own heading is what is at its top left.
+    assert page.evaluate("() => document.elementFromPoint(20, 20).closest('.yasr table') === null")
+    assert script.get_attribute("href") is None  # a javascript: IRI is shown, never linked
+    hostile.hover()
+    page.wait_for_timeout(300)
+    assert violations(page) == []
+    assert page.problems == []
+
+
+def test_normal_use_of_the_query_page_reports_no_csp_violation(page, sparql_server):
+    response = page.goto(sparql_server + "sparql")
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    page.get_by_role("button", name="Which organizations signed the open letter?").click()
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    # column-resizer's stylesheet (an allowed hash) applies
+    table = page.locator(".yasr table.grip-resizable")
+    assert table.evaluate("t => getComputedStyle(t).tableLayout") == "fixed"
+    # drag a column's grip: its cursor stylesheet (an allowed hash) applies while dragging
+    grip = page.locator(".grip-handle .grip-resizable").first
+    grip.scroll_into_view_if_needed()
+    box = grip.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2, steps=4)
+    assert page.evaluate("() => getComputedStyle(document.body).cursor") == "col-resize"
+    page.mouse.up()
+    # the raw response, and back to the table
+    page.locator(".yasr .select_response").click()
+    page.locator(".yasr .select_table").click()
+    # a syntax error's tooltip: its underline (a style attribute, an allowed hash) applies
+    page.evaluate("() => { window.frkgYasgui.getTab().setQuery('SELECT * WHERE { ?s ?p }}'); }")
+    page.locator(".parseErrorIcon").first.hover()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.yasqe_tooltip strong'))"
+        ".some(s => getComputedStyle(s).textDecorationLine === 'underline')",
+        timeout=10_000,
+    )
+    # a query the server refuses (400), in a new tab
+    page.locator(".addTab").first.click()
+    page.evaluate(
+        "() => { const tab = window.frkgYasgui.getTab();"
+        " tab.setQuery('SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }');"
+        " tab.query(); }"
+    )
+    page.locator(".yasr .errorResult").first.wait_for(timeout=30_000)
+    assert violations(page) == []
+    # The refusal is the only problem (YASGUI also reports it as an unhandled rejection).
+    assert all("400" in p or "SERVICE clauses are not allowed" in p for p in page.problems)

@@ -56,10 +56,25 @@ def content_security_policy(**changed: str) -> str:
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()
-#: The SPARQL query page's policy differs in one directive only: YASGUI and CodeMirror set inline
-#: styles, so styles (never scripts) may be inline. It still talks to this server only
-#: (connect-src 'self': YASGUI cannot query another endpoint or fetch prefixes from outside).
-QUERY_PAGE_CSP = content_security_policy(style_src="'self' 'unsafe-inline'")
+#: The three inline styles the vendored YASGUI 4.6.2 writes, allowed by their SHA-256 (CSP Level
+#: 3 section 7: a hash source allows exactly that text, and 'unsafe-hashes' lets the third, a
+#: style attribute, match): column-resizer's stylesheet for the result table, its cursor while a
+#: column is dragged, and the underline in YASQE's syntax-error tooltip. Every other inline style
+#: is refused, so a style attribute that a hostile result smuggled into the page does nothing.
+#: (The rest of YASGUI and CodeMirror style through the CSSOM, which CSP does not govern.)
+#: tests/test_hardening.py checks that each text is in the bundle and hashes to its value.
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",  # " .grip-resizable{table-la..."
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",  # "*{cursor:col-resize!important}"
+    "'sha256-EntWS0hFrz2vH7susM+dPUxvHlL6sBswmM8K80E5oUk='",  # "text-decoration:underline"
+)
+#: The SPARQL query page's policy differs in one directive only: styles from this server and
+#: YASGUI's three inline styles, nothing else inline (never scripts). It still talks to this
+#: server only (connect-src 'self': YASGUI cannot query another endpoint or fetch prefixes from
+#: outside).
+QUERY_PAGE_CSP = content_security_policy(
+    style_src=" ".join(("'self'", "'unsafe-hashes'", *YASGUI_STYLE_HASHES))
+)
 #: Headers every response carries (a view's CSP replaces the first on its pages).
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -16,6 +16,38 @@
       .join("\n");
   }
 
+  // YASR's table writes each IRI of a result into href='...' as it is, and an IRI may hold a
+  // ' (RFC 3987 sub-delims): a result, such as one of a shared query link, could then add
+  // attributes (a style, a handler) to the link. Links are made here as DOM nodes instead, and
+  // only for http(s) IRIs; any other IRI (javascript:, data:) is shown as text.
+  const Table = Yasgui.Yasr.plugins.table;
+  Table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    const iri = binding.value;
+    let shown = iri;
+    let prefixed = false;
+    Object.keys(prefixes || {}).some(function (prefix) {
+      const namespace = prefixes[prefix];
+      if (namespace && iri.indexOf(namespace) === 0) {
+        shown = prefix + ":" + iri.substring(namespace.length);
+        prefixed = true;
+      }
+      return prefixed;
+    });
+    const compact = prefixed || (this.persistentConfig && this.persistentConfig.compact);
+    const link = document.createElement("a");
+    link.className = "iri";
+    link.textContent = shown;
+    if (/^https?:/i.test(iri)) {
+      link.href = iri;
+      if (this.config.openIriInNewWindow) {
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+      }
+    }
+    // Serialised, the attribute and the text are escaped (HTML's serialisation algorithm).
+    return (compact ? "" : "&lt;") + link.outerHTML + (compact ? "" : "&gt;");
+  };
+
   const starter = prefixLines(config.prefixes) +
     "\n\nSELECT ?thing ?label WHERE {\n  ?thing rdfs:label ?label .\n}\nLIMIT 25\n";
 
