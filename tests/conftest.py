@@ -527,12 +527,38 @@ def canonical_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
-    """One Virtuoso from Debian's packages on 127.0.0.1 for the session (bench/virtuoso.py);
-    each test module loads its own graphs. Runaway queries go to a server of their own."""
-    from bench.virtuoso import Virtuoso
+    """One Virtuoso from Debian's packages on 127.0.0.1 for the session
+    (tests/virtuoso_server.py); each test module loads its own graphs. Runaway queries go to a
+    server of their own."""
+    from virtuoso_server import Virtuoso
 
     with Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_query_seconds=60) as server:
         yield server
+
+
+# -- The benchmark data generator, run as its users run it ----------------------------------------
+
+BENCH_GENERATE = ROOT / "bench" / "generate.py"
+
+
+def bench_generate(out: Path, triples: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python bench/generate.py --triples TRIPLES --out OUT ARGS``; output captured."""
+    return subprocess.run(
+        [sys.executable, str(BENCH_GENERATE), "--triples", triples, "--out", str(out), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def generated_10k(tmp_path_factory) -> Path:
+    """The folder bench/generate.py writes for 10k triples with seed 1."""
+    out = tmp_path_factory.mktemp("generated10k")
+    result = bench_generate(out, "10k", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 def entity_slugs(server: str) -> list[str]:

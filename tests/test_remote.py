@@ -1,9 +1,9 @@
 """`frkg serve --sparql-endpoint URL` over a real Virtuoso (Debian's virtuoso-opensource on
-127.0.0.1, bench/virtuoso.py) loaded with what `frkg load --nquads` writes from the repository:
-every entity document and page, every example query, the dumps, VoID, search and browse must be
-what the embedded store serves; /sparql keeps every safety property. Engine differences met on
-the way are in bench/ENGINE-NOTES.md (21-25), each with its workaround or, for one example
-query, pinned below."""
+127.0.0.1, tests/virtuoso_server.py) loaded with what `frkg load --nquads` writes from the
+repository: every entity document and page, every example query, the dumps, VoID, search and
+browse must be what the embedded store serves; /sparql keeps every safety property. Engine
+differences met on the way are in bench/ENGINE-NOTES.md (21-25), each with its workaround or,
+for one example query, pinned below."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from conftest import (
     split_jsonld,
 )
 from http_helpers import parse_rdf
+from virtuoso_server import Virtuoso
 
 pytestmark = pytest.mark.slow
 
@@ -70,8 +71,6 @@ def remote_server(endpoint) -> str:
 def busy_endpoint(nquads, tmp_path_factory) -> str:
     """A Virtuoso of its own for runaway queries: it stops them after 5 s, and stopping it at the
     end of the module ends any still running, so they never slow the session's server."""
-    from bench.virtuoso import Virtuoso
-
     with Virtuoso(tmp_path_factory.mktemp("busy-virtuoso"), max_query_seconds=5) as server:
         server.load([nquads], "urn:x-frkg:unused")
         yield server.endpoint
@@ -157,8 +156,6 @@ def test_stats_and_export_read_the_endpoint_as_they_read_the_files(endpoint, com
 def test_frkg_build_from_an_endpoint_writes_the_same_site(tmp_path):
     """`frkg build --sparql-endpoint`: the static site of data held in Virtuoso (a Virtuoso of its
     own, with the small fixture dataset) is the site the files give."""
-    from bench.virtuoso import Virtuoso
-
     files = ("--data", str(FIXTURES / "sparql"), "--shapes", str(FIXTURES / "empty"))
     nquads = tmp_path / "fixture.nq.gz"
     assert frkg_command("load", "--nquads", str(nquads), *files).returncode == 0
@@ -389,8 +386,6 @@ def test_stats_and_export_refuse_an_endpoint_nobody_listens_on():
 def test_an_endpoint_that_cuts_answers_or_goes_away_is_an_error_not_a_wrong_answer(
     tmp_path, nquads
 ):
-    from bench.virtuoso import Virtuoso
-
     server = Virtuoso(tmp_path / "small", max_rows=100)
     server.start()
     try:
