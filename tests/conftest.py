@@ -11,9 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,18 +91,7 @@ def running_server(
         cmd, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url + "health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not answer /health in time") from None
-                time.sleep(0.1)
+        wait_until_listening(proc, port, "frkg serve", timeout=timeout, ready=lambda: answers(url))
         yield url
     finally:
         proc.terminate()
@@ -358,20 +348,56 @@ def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
     return site.build(app, outdir, jobs=2)
 
 
-def wait_until_listening(proc: subprocess.Popen, port: int, name: str) -> None:
-    """Wait (30 s at most) until ``proc``, a web server, accepts connections on ``port``; if it
-    exits first, raise with what it printed."""
-    deadline = time.monotonic() + 30
+def answers(url: str) -> bool:
+    """True when ``url`` + ``health`` answers 200 (the server has loaded its data)."""
+    with urllib.request.urlopen(url + "health", timeout=2) as reply:
+        return reply.status == 200
+
+
+def wait_until_listening(
+    proc: subprocess.Popen,
+    port: int,
+    name: str,
+    *,
+    timeout: float = 30,
+    ready: Callable[[], bool] | None = None,
+) -> None:
+    """Wait until ``proc``, a server, accepts connections on ``port`` and, when ``ready`` is given,
+    until ``ready()`` is true (asked again every 50 ms; an OSError counts as not yet). Raise with
+    what the server printed if it exits first, or when ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{proc.stdout.read()}")
+            output = proc.stdout or proc.stderr
+            printed = output.read() if output is not None else ""
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{printed}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            if ready is None or ready():
                 return
         except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not listen in time") from None
-            time.sleep(0.05)
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not answer on port {port} in {timeout:g} s")
+        time.sleep(0.05)
+
+
+@contextmanager
+def serving(wsgi_app) -> Iterator[str]:
+    """Serve a WSGI app from this process on a free 127.0.0.1 port, in a thread; yield its URL."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @contextmanager
