@@ -48,8 +48,11 @@ def kg() -> store.KnowledgeGraph:
 
 @pytest.fixture(scope="session")
 def app(kg):
-    """The Flask app over the repository's data (canonical base)."""
-    return create_app(repo_settings(base_iri=kg.base), kg)
+    """The Flask app over the repository's data (canonical base); its query workers are stopped
+    at the end."""
+    made = create_app(repo_settings(base_iri=kg.base), kg)
+    yield made
+    made.extensions["frkg.sparql"].close()
 
 
 @pytest.fixture()
@@ -560,6 +563,46 @@ def virtuoso(tmp_path_factory):
 
     with Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_query_seconds=60) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def disk_store(tmp_path_factory) -> tuple[Path, str]:
+    """The repository's files loaded by `frkg load --store` (canonical base): folder, stderr."""
+    folder = tmp_path_factory.mktemp("ondisk") / "store"
+    result = frkg_command("load", "--store", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder, result.stderr
+
+
+@pytest.fixture(scope="session")
+def disk_server(disk_store) -> Iterator[str]:
+    """`frkg serve --store` over :func:`disk_store` with two worker processes."""
+    with running_server("--store", str(disk_store[0]), "--workers", "2") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def repo_nquads(tmp_path_factory) -> Path:
+    """The repository's files as `frkg load --nquads` writes them (canonical base)."""
+    path = tmp_path_factory.mktemp("remote") / "frkg.nq.gz"
+    result = frkg_command("load", "--nquads", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(virtuoso, repo_nquads) -> str:
+    """The session's Virtuoso with :func:`repo_nquads` loaded by its bulk loader (docs/scaling.md's
+    recipe); N-Quads name their own graphs."""
+    virtuoso.load([repo_nquads], "urn:x-frkg:unused")
+    return virtuoso.endpoint
+
+
+@pytest.fixture(scope="session")
+def remote_server(virtuoso_endpoint) -> Iterator[str]:
+    """`frkg serve --sparql-endpoint` over :func:`virtuoso_endpoint` with two worker processes."""
+    with running_server("--sparql-endpoint", virtuoso_endpoint, "--workers", "2") as url:
+        yield url
 
 
 # -- The benchmark data generator, run as its users run it ----------------------------------------
