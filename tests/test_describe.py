@@ -8,8 +8,10 @@ import pytest
 from frkg import formats
 from frkg.formats import RDF_FORMATS
 from frkg.labels import humanize
+from frkg.publish import entity_view
 from frkg.publish.dataset import DatasetIndex
-from frkg.publish.describe import PAGE_LIMIT, Describer, format_date
+from frkg.publish.dates import format_date
+from frkg.publish.describe import PAGE_LIMIT, Describer
 
 from conftest import HUB_SIZE
 
@@ -96,16 +98,16 @@ def test_metadata_sits_in_the_default_graph_and_data_in_file_graphs(describer, f
 
 
 def test_labels_prefer_english(describer):
-    view = describer.view(describer.describe("hostile-script"))
+    view = entity_view.view(describer, describer.describe("hostile-script"))
     assert view.label.language == "en" and view.label.text.startswith("<script>")
-    city = describer.view(describer.describe("example-city"))
+    city = entity_view.view(describer, describer.describe("example-city"))
     assert city.label.text == "Example City"
     other = [v for g in city.properties for v in g.values if v.language == "sv"]
     assert [v.label for v in other] == ["Exempelstad"]  # the other language is still shown
 
 
 def test_properties_are_labelled_from_the_ontology_and_grouped(describer):
-    view = describer.view(describer.describe("example-ban"))
+    view = entity_view.view(describer, describer.describe("example-ban"))
     labels = {g.property.value: g.property.label for g in view.properties}
     assert labels[FRKG + "jurisdiction"] == "jurisdiction"
     assert labels[FRKG + "policyKind"] == "policy kind"
@@ -118,7 +120,7 @@ def test_properties_are_labelled_from_the_ontology_and_grouped(describer):
 
 
 def test_statement_view_has_quote_speaker_organization_date_stance_source(describer):
-    view = describer.view(describer.describe("quote-ada-ban"))
+    view = entity_view.view(describer, describer.describe("quote-ada-ban"))
     s = view.statement
     assert s.kind == "quote"
     assert [t.value for t in s.text] == ["We need a ban, not promises."]
@@ -134,18 +136,18 @@ def test_statement_view_has_quote_speaker_organization_date_stance_source(descri
 
 
 def test_paraphrase_is_not_presented_as_a_quote(describer):
-    s = describer.view(describer.describe("paraphrase-ada-oversight")).statement
+    s = entity_view.view(describer, describer.describe("paraphrase-ada-oversight")).statement
     assert s.kind == "paraphrase" and s.dates[0].label == "2019"
 
 
 def test_incoming_link_mirrored_by_an_inverse_is_shown_once(describer):
-    view = describer.view(describer.describe("ada-example"))
+    view = entity_view.view(describer, describer.describe("ada-example"))
     outgoing = {g.property.value for g in view.properties}
     incoming = {g.property.value for g in view.incoming}
     assert FRKG + "madeStatement" in outgoing
     assert FRKG + "speaker" not in incoming  # the same fact, already shown as "made statement"
     assert "http://www.w3.org/ns/org#member" not in incoming  # org:hasMembership says it
-    group = describer.view(describer.describe("example-rights-group"))
+    group = entity_view.view(describer, describer.describe("example-rights-group"))
     # org:organization has no inverse in the ontology: the link is shown as incoming
     assert "http://www.w3.org/ns/org#organization" in {g.property.value for g in group.incoming}
 
@@ -153,32 +155,34 @@ def test_incoming_link_mirrored_by_an_inverse_is_shown_once(describer):
 def test_hub_incoming_links_are_capped_with_a_count_never_dropped(describer):
     d = describer.describe("hub-source")
     assert sum(1 for q in d.incoming if q.predicate.value == DCT + "source") == HUB_SIZE + 1
-    (group,) = [g for g in describer.view(d).incoming if g.property.value == DCT + "source"]
+    (group,) = [
+        g for g in entity_view.view(describer, d).incoming if g.property.value == DCT + "source"
+    ]
     assert group.total == HUB_SIZE + 1 and len(group.values) == PAGE_LIMIT and group.more
 
 
 def test_show_all_pages_cover_every_link_once(describer):
-    first = describer.links("hub-source", DCT + "source", "in", 1)
+    first = entity_view.links(describer, "hub-source", DCT + "source", "in", 1)
     assert first.total == HUB_SIZE + 1 and first.pages == 3
     seen = [
         v.value
         for page in range(1, 4)
-        for v in describer.links("hub-source", DCT + "source", "in", page).values
+        for v in entity_view.links(describer, "hub-source", DCT + "source", "in", page).values
     ]
     assert len(seen) == len(set(seen)) == HUB_SIZE + 1
-    assert describer.links("hub-source", DCT + "source", "out", 1) is None
-    assert describer.links("hub-source", "not an iri", "in", 1) is None
+    assert entity_view.links(describer, "hub-source", DCT + "source", "out", 1) is None
+    assert entity_view.links(describer, "hub-source", "not an iri", "in", 1) is None
 
 
 def test_only_web_addresses_become_links(describer):
-    view = describer.view(describer.describe("hostile-script"))
+    view = entity_view.view(describer, describer.describe("hostile-script"))
     values = [v for g in view.properties for v in g.values]
     assert all(v.url is None for v in values if "javascript:" in v.value)
     assert not [v for v in values if v.url and not v.url.startswith(("http://", "https://"))]
 
 
 def test_invalid_dates_are_shown_as_written(describer):
-    view = describer.view(describer.describe("hostile-script"))
+    view = entity_view.view(describer, describer.describe("hostile-script"))
     founding = [v for g in view.properties for v in g.values if v.value == "2019-13-45"]
     assert [(v.label, v.machine) for v in founding] == [("2019-13-45", None)]
 

@@ -29,15 +29,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import curie, fold
-from frkg.namespaces import DCT_SOURCE, HYDRA, RDF_TYPE, RDFS_LABEL, SKOS, ontology_ns
+from frkg.namespaces import DCT_SOURCE, HYDRA, RDF_TYPE, RDFS_LABEL, SKOS, XSD, ontology_ns
 from frkg.publish.dataset import DatasetIndex
-from frkg.publish.describe import (
-    DESCRIPTION_PROPERTIES,
-    XSD,
-    Describer,
-    Term,
-    best_literal,
-)
+from frkg.publish.describe import DESCRIPTION_PROPERTIES, Describer, best_literal
+from frkg.publish.terms import Term
 
 #: Properties whose values form a hierarchy a facet value counts up through.
 BROADER = (

@@ -1,4 +1,5 @@
-"""IRI -> its description: the RDF document about a thing, and the view model of its HTML page.
+"""IRI -> its description: the RDF document about a thing (its page's view model is
+:mod:`frkg.publish.entity_view`; the terms pages show, :mod:`frkg.publish.terms`).
 
 A description of ``{base}id/{slug}`` holds, from the ontology, data and inferred graphs:
 its outgoing triples, the closure of the blank nodes they reach, its incoming links, the labels
@@ -13,17 +14,14 @@ then only read the store. Nothing here imports Flask.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from frkg import CANONICAL_BASE
 from frkg.formats import RDF_FORMATS
 from frkg.labels import (
     LABEL_PROPERTIES,
-    Label,
     LabelIndex,
     curie,
     fallback_label,
@@ -38,7 +36,6 @@ from frkg.namespaces import (
     SCHEMA,
     SKOS,
     VOID,
-    XSD,
     dataset_iri,
     document_iri,
     entity_iri,
@@ -47,6 +44,7 @@ from frkg.namespaces import (
     page_iri,
     prefixes,
 )
+from frkg.publish.terms import Group, Term, collection, is_web_address, literal_term
 from frkg.store import KnowledgeGraph
 
 # The terms of every document's metadata, made once.
@@ -94,85 +92,6 @@ class Description:
     def triples(self) -> set[ox.Triple]:
         """The distinct triples of the document (what every format carries)."""
         return {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads}
-
-
-@dataclass(frozen=True)
-class Term:
-    """An RDF term as a page shows it."""
-
-    kind: str  # "iri", "bnode", "list" (an RDF collection) or "literal"
-    value: str  # the IRI, blank node id or lexical form
-    label: str  # what to show
-    slug: str | None = None  # {base}id/{slug}: links to its page
-    fragment: str | None = None  # {base}ontology#{fragment}: links into the ontology page
-    curie: str | None = None
-    language: str | None = None
-    datatype: str | None = None  # prefixed name (or IRI) of a literal's datatype
-    machine: str | None = None  # ISO date or time for <time datetime>, when the value is one
-    url: str | None = None  # an http(s) address to open: the IRI itself or a source's schema:url
-    children: tuple[Group, ...] = ()  # what a blank node says
-    items: tuple[Term, ...] = ()  # the members of an RDF collection (kind "list")
-
-    @property
-    def is_literal(self) -> bool:
-        """True for literals."""
-        return self.kind == "literal"
-
-
-@dataclass(frozen=True)
-class Group:
-    """The values of one property of a thing (outgoing) or the things pointing at it (incoming)."""
-
-    property: Term
-    values: tuple[Term, ...]
-    total: int
-    direction: str = "out"  # "out" or "in"
-
-    @property
-    def more(self) -> bool:
-        """True when the page shows fewer values than there are."""
-        return self.total > len(self.values)
-
-
-@dataclass(frozen=True)
-class StatementView:
-    """What a quote or paraphrase says, who said it, for whom, when, with which stance, where."""
-
-    kind: str  # "quote" or "paraphrase"
-    text: tuple[Term, ...]
-    speakers: tuple[Term, ...]
-    organizations: tuple[Term, ...]
-    dates: tuple[Term, ...]
-    stances: tuple[Term, ...]
-    sources: tuple[Term, ...]
-
-
-@dataclass(frozen=True)
-class EntityView:
-    """The view model of an entity page."""
-
-    slug: str
-    iri: str
-    canonical_iri: str
-    label: Label
-    types: tuple[Term, ...]
-    description: Term | None
-    statement: StatementView | None
-    properties: tuple[Group, ...]
-    incoming: tuple[Group, ...]
-
-
-@dataclass(frozen=True)
-class LinkPage:
-    """One page of every value of one property of a thing ("show all")."""
-
-    entity: Term
-    property: Term
-    direction: str
-    values: tuple[Term, ...]
-    total: int
-    page: int
-    pages: int
 
 
 @dataclass(frozen=True)
@@ -418,13 +337,17 @@ class Describer:
 
     # -- the HTML view model ------------------------------------------------------------------
 
+    def frkg(self, local: str) -> str:
+        """The IRI of the frkg vocabulary term ``local`` under the serving base."""
+        return self._ontology_ns + local
+
     def term(self, node, *, depth: int = 0, closure: dict | None = None) -> Term:
         """``node`` (IRI, blank node or literal) as a page shows it."""
         if isinstance(node, ox.Literal):
             return literal_term(node, self.prefixes)
         if isinstance(node, ox.BlankNode):
             if closure is not None and depth < BLANK_NODE_DEPTH:
-                items = _collection(node, closure)
+                items = collection(node, closure)
                 if items is not None:
                     terms = tuple(self.term(i, depth=depth + 1, closure=closure) for i in items)
                     return Term("list", node.value, ", ".join(t.label for t in terms), items=terms)
@@ -439,118 +362,8 @@ class Describer:
         fragment = None
         if iri.startswith(self._ontology_ns) and len(iri) > len(self._ontology_ns):
             fragment = iri[len(self._ontology_ns) :]
-        url = iri if _is_web_address(iri) and slug is None and fragment is None else None
+        url = iri if is_web_address(iri) and slug is None and fragment is None else None
         return Term("iri", iri, label, slug, fragment, curie(iri, self.prefixes), url=url)
-
-    def view(self, description: Description, limit: int = PAGE_LIMIT) -> EntityView:
-        """The view model of the page about ``description``'s thing."""
-        subject = description.subject
-        closure: dict[ox.BlankNode, list[ox.Quad]] = {}
-        for q in distinct(description.closure):
-            closure.setdefault(q.subject, []).append(q)
-        outgoing = distinct(description.outgoing)
-        label = self.labels.best(subject) or Label(fallback_label(subject, self.prefixes))
-        types = tuple(
-            sorted(
-                (self.term(q.object) for q in outgoing if q.predicate == RDF_TYPE),
-                key=lambda t: t.label.casefold(),
-            )
-        )
-        description_literal = best_literal(outgoing, DESCRIPTION_PROPERTIES)
-        hidden: set[ox.Triple] = {
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in outgoing
-            if q.predicate == RDF_TYPE
-            or (q.object == description_literal and q.predicate.value in DESCRIPTION_PROPERTIES)
-            or (
-                isinstance(q.object, ox.Literal)
-                and q.predicate.value in LABEL_PROPERTIES_SHOWN_AS_HEADING
-                and q.object.value == label.text
-                and q.object.language == label.language
-            )
-        }
-        statement = self._statement(outgoing)
-        if statement is not None:
-            shown = {self._frkg(p) for p in STATEMENT_CARD_PROPERTIES} | {
-                DCT + "date",
-                DCT + "source",
-            }
-            hidden |= {
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in outgoing
-                if q.predicate.value in shown
-            }
-        shown_out = [
-            q for q in outgoing if ox.Triple(q.subject, q.predicate, q.object) not in hidden
-        ]
-        totals = description.totals
-        properties = self.group_values(shown_out, "out", limit, 0, closure, totals)
-        # An incoming link whose inverse is already an outgoing value (materialised from
-        # owl:inverseOf) is the same fact seen from the other side: show it once.
-        mirrored = {
-            (self.inverse.get(q.predicate.value), q.object)
-            for q in outgoing
-            if q.predicate.value in self.inverse
-        }
-        incoming = [
-            q
-            for q in distinct(description.incoming)
-            if (q.predicate.value, q.subject) not in mirrored
-        ]
-        incoming_groups = self.group_values(incoming, "in", limit, 0, closure, totals)
-        return EntityView(
-            slug=description.slug,
-            iri=subject.value,
-            canonical_iri=entity_iri(CANONICAL_BASE, description.slug),
-            label=label,
-            types=types,
-            description=literal_term(description_literal, self.prefixes)
-            if description_literal is not None
-            else None,
-            statement=statement,
-            properties=properties,
-            incoming=incoming_groups,
-        )
-
-    def _frkg(self, local: str) -> str:
-        return self._ontology_ns + local
-
-    def _statement(self, outgoing: list[ox.Quad]) -> StatementView | None:
-        def values(prop: str) -> list:
-            return [q.object for q in outgoing if q.predicate.value == prop]
-
-        verbatim = values(self._frkg("verbatimText"))
-        paraphrase = values(self._frkg("paraphraseText"))
-        types = {q.object.value for q in outgoing if q.predicate == RDF_TYPE}
-        if verbatim or self._frkg("Quote") in types:
-            kind, text = "quote", verbatim
-        elif paraphrase or self._frkg("Paraphrase") in types:
-            kind, text = "paraphrase", paraphrase
-        else:
-            return None
-
-        def terms(nodes: list) -> tuple[Term, ...]:
-            return tuple(sorted((self.term(n) for n in nodes), key=_value_order))
-
-        sources = tuple(self._with_url(t) for t in terms(values(DCT + "source")))
-        return StatementView(
-            kind=kind,
-            text=tuple(literal_term(t, self.prefixes) for t in text if isinstance(t, ox.Literal)),
-            speakers=terms(values(self._frkg("speaker"))),
-            organizations=terms(values(self._frkg("speaksFor"))),
-            dates=terms(values(DCT + "date")),
-            stances=terms(values(self._frkg("stance"))),
-            sources=sources,
-        )
-
-    def _with_url(self, term: Term) -> Term:
-        """A source term with its ``schema:url`` (the original document) when it has one."""
-        if term.kind != "iri":
-            return term
-        for q in self._quads(ox.NamedNode(term.value), ox.NamedNode(SCHEMA + "url"), None):
-            if _is_web_address(q.object.value):
-                return replace(term, url=q.object.value)
-        return term
 
     def group_values(
         self,
@@ -628,67 +441,8 @@ class Describer:
             out.append(q)
         return out
 
-    def links(
-        self, slug: str, prop: str, direction: str, page: int = 1, size: int = LINKS_PAGE_SIZE
-    ) -> LinkPage | None:
-        """Page ``page`` of every value of ``prop`` (``direction`` "out" or "in") of a thing.
-
-        None when the thing is unknown or has no such link; pages past the end are empty.
-        """
-        try:
-            subject = ox.NamedNode(entity_iri(self.kg.base, slug))
-            predicate = ox.NamedNode(prop)
-        except ValueError:
-            return None
-        summary = self.hubs.get(subject.value)
-        ordered = summary.large.get((direction, prop)) if summary is not None else None
-        if ordered is not None and direction == "out":
-            nodes = list(ordered)
-        else:
-            # Incoming links are all listed here, those an inverse link mirrors too.
-            if direction == "out":
-                found = [q.object for q in self._quads(subject, predicate, None)]
-            else:
-                found = [q.subject for q in self._quads(None, predicate, subject)]
-            nodes = sorted(dict.fromkeys(found), key=self.node_order)
-        if not nodes:
-            return None
-        pages = max(1, -(-len(nodes) // size))
-        start = (page - 1) * size
-        return LinkPage(
-            entity=self.term(subject),
-            property=self.term(predicate),
-            direction=direction,
-            values=tuple(self.term(n) for n in nodes[start : start + size]),
-            total=len(nodes),
-            page=page,
-            pages=pages,
-        )
-
 
 STATEMENT_CARD_PROPERTIES = ("verbatimText", "paraphraseText", "speaker", "speaksFor", "stance")
-
-RDF_FIRST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
-RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
-RDF_NIL = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
-
-
-def _collection(head: ox.BlankNode, closure: dict) -> list | None:
-    """The members of the well-formed RDF collection starting at ``head``, else None."""
-    items: list = []
-    node, seen = head, set()
-    while node != RDF_NIL:
-        if not isinstance(node, ox.BlankNode) or node in seen:
-            return None
-        seen.add(node)
-        quads = closure.get(node, ())
-        first = [q.object for q in quads if q.predicate == RDF_FIRST]
-        rest = [q.object for q in quads if q.predicate == RDF_REST]
-        if len(first) != 1 or len(rest) != 1 or len(quads) != 2:
-            return None
-        items.append(first[0])
-        node = rest[0]
-    return items
 
 
 def distinct(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -715,82 +469,3 @@ def best_literal(quads: list[ox.Quad], properties: tuple[str, ...]) -> ox.Litera
         ),
     )
     return best.object
-
-
-def _value_order(term: Term) -> tuple:
-    kind = {"iri": 0, "bnode": 1, "list": 1, "literal": 2}[term.kind]
-    return (kind, language_rank(term.language), term.label.casefold(), term.value)
-
-
-def _is_web_address(value: str) -> bool:
-    # Only http(s) values become links: a "javascript:" or "data:" IRI in the data stays text.
-    return value.startswith(("http://", "https://"))
-
-
-# -- literals ----------------------------------------------------------------------------------
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
-_YEAR_MONTH = re.compile(r"^(-?\d{4,})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
-_YEAR = re.compile(r"^(-?\d{4,})(Z|[+-]\d{2}:\d{2})?$")
-_DATE_TIME = re.compile(
-    r"^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
-)
-
-
-def format_date(lexical: str, datatype: str) -> tuple[str, str] | None:
-    """(display, machine-readable) for a valid xsd date-like literal, else None."""
-    if datatype == XSD + "date" and (m := _DATE.match(lexical)):
-        year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{day} {MONTHS[month - 1]} {int(year)}", f"{year}-{m.group(2)}-{m.group(3)}"
-    elif datatype == XSD + "gYearMonth" and (m := _YEAR_MONTH.match(lexical)):
-        year, month = m.group(1), int(m.group(2))
-        if 1 <= month <= 12:
-            return f"{MONTHS[month - 1]} {int(year)}", f"{year}-{m.group(2)}"
-    elif datatype == XSD + "gYear" and (m := _YEAR.match(lexical)):
-        return str(int(m.group(1))), m.group(1)
-    elif datatype == XSD + "dateTime" and (m := _DATE_TIME.match(lexical)):
-        month, day = int(m.group(2)), int(m.group(3))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            zone = m.group(8) or ""
-            zone = " UTC" if zone == "Z" else (f" {zone}" if zone else "")
-            shown = f"{day} {MONTHS[month - 1]} {int(m.group(1))}, {m.group(4)}:{m.group(5)}{zone}"
-            return shown, lexical
-    return None
-
-
-def literal_term(literal: ox.Literal, prefixes: dict[str, str]) -> Term:
-    """A literal as a page shows it: dates formatted, language and datatype kept."""
-    datatype = literal.datatype.value
-    label = literal.value
-    machine = None
-    formatted = format_date(literal.value, datatype)
-    if formatted:
-        label, machine = formatted
-    shown_type = None
-    if not literal.language and datatype not in (XSD + "string",):
-        shown_type = curie(datatype, prefixes) or datatype
-    url = literal.value if datatype == XSD + "anyURI" and _is_web_address(literal.value) else None
-    return Term(
-        "literal",
-        literal.value,
-        label,
-        language=literal.language,
-        datatype=shown_type,
-        machine=machine,
-        url=url,
-    )

@@ -13,17 +13,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import LABEL_PROPERTIES
-from frkg.namespaces import DCT, ONTOLOGY_PATH, OWL, RDF, ontology_ns
-from frkg.publish.describe import (
-    RDF_TYPE,
-    RDFS,
-    SKOS,
-    Describer,
-    Group,
-    Term,
-    best_literal,
-    distinct,
-)
+from frkg.namespaces import DCT, ONTOLOGY_PATH, OWL, RDF, RDF_TYPE, RDFS, SKOS, ontology_ns
+from frkg.publish.describe import Describer, best_literal, distinct
+from frkg.publish.terms import Group, Term
 
 #: Section title and the rdf:type IRIs that put a term in it, in page order.
 SECTIONS = (
@@ -95,27 +87,109 @@ def ontology_quads(describer: Describer) -> list[ox.Quad]:
 
 def build(describer: Describer) -> OntologyView:
     """The reference of the loaded ontology."""
-    kg = describer.kg
-    ns = ontology_ns(kg.base)
-    quads = distinct(ontology_quads(describer))
-    by_subject: dict = {}
-    for q in quads:
-        by_subject.setdefault(q.subject, []).append(q)
-    mentioned: dict[str, ox.NamedNode] = {}
-    for q in kg.store.quads_for_pattern(None, None, None, None):
-        if q.graph_name not in describer.graphs:
-            continue
-        for node in (q.subject, q.predicate, q.object):
-            if isinstance(node, ox.NamedNode) and node.value.startswith(ns) and node.value != ns:
-                mentioned.setdefault(node.value, node)
+    terms = _Terms.gather(describer)
+    ontology = ox.NamedNode(describer.kg.base + ONTOLOGY_PATH)
+    own = terms.by_subject.get(ontology, [])
+    title_literal = best_literal(own, (DCT + "title", RDFS + "label"))
+    description = best_literal(own, (DCT + "description", RDFS + "comment"))
+    skipped = {RDF_TYPE.value, DCT + "title", DCT + "description"}
+    metadata = describer.group_values(
+        [q for q in own if q.predicate.value not in skipped], "out", None, 0, {}
+    )
+    return OntologyView(
+        iri=ontology.value,
+        namespace=terms.ns,
+        title=title_literal.value if title_literal is not None else "Ontology",
+        description=describer.term(description) if description is not None else None,
+        metadata=metadata,
+        sections=terms.sections(),
+    )
 
-    incoming: dict = {}
-    for q in quads:
-        if q.predicate.value in INCOMING_CAPTIONS and isinstance(q.object, ox.NamedNode):
-            incoming.setdefault(q.object, []).append(q)
 
-    def entry(node: ox.NamedNode) -> TermEntry:
-        own = by_subject.get(node, [])
+@dataclass
+class _Terms:
+    """What the reference is built from: the ontology's statements by subject, every term of the
+    namespace that the ontology or the data mentions, and the links pointing at each term."""
+
+    describer: Describer
+    ns: str
+    by_subject: dict[ox.NamedNode, list[ox.Quad]]
+    mentioned: dict[str, ox.NamedNode]
+    incoming: dict[ox.NamedNode, list[ox.Quad]]
+
+    @classmethod
+    def gather(cls, describer: Describer) -> _Terms:
+        """Read the ontology's quads and the namespace's terms from the store, once."""
+        ns = ontology_ns(describer.kg.base)
+        quads = distinct(ontology_quads(describer))
+        by_subject: dict = {}
+        incoming: dict = {}
+        for q in quads:
+            by_subject.setdefault(q.subject, []).append(q)
+            if q.predicate.value in INCOMING_CAPTIONS and isinstance(q.object, ox.NamedNode):
+                incoming.setdefault(q.object, []).append(q)
+        mentioned: dict[str, ox.NamedNode] = {}
+        for q in describer.kg.store.quads_for_pattern(None, None, None, None):
+            if q.graph_name not in describer.graphs:
+                continue
+            for node in (q.subject, q.predicate, q.object):
+                if (
+                    isinstance(node, ox.NamedNode)
+                    and node.value.startswith(ns)
+                    and node.value != ns
+                ):
+                    mentioned.setdefault(node.value, node)
+        return cls(describer, ns, by_subject, mentioned, incoming)
+
+    def types_of(self, node: ox.NamedNode) -> set[str]:
+        """The rdf:type IRIs the ontology gives ``node``."""
+        return {q.object.value for q in self.by_subject.get(node, []) if q.predicate == RDF_TYPE}
+
+    def sections(self) -> tuple[Section, ...]:
+        """Every mentioned term in one section: by kind, then concept scheme, then the rest."""
+        placed: set[str] = set()
+        sections: list[Section] = []
+
+        def add(title: str, anchor: str, members: list[ox.NamedNode]) -> None:
+            placed.update(n.value for n in members)
+            if members:
+                sections.append(Section(title, anchor, _sorted(self.entry(n) for n in members)))
+
+        for title, type_iris in SECTIONS:
+            add(
+                title,
+                _anchor(title),
+                [n for n in self.mentioned.values() if self.types_of(n) & set(type_iris)],
+            )
+        schemes = [n for n in self.mentioned.values() if SKOS + "ConceptScheme" in self.types_of(n)]
+        for scheme in sorted(schemes, key=lambda n: self.describer.term(n).label.casefold()):
+            label = self.describer.term(scheme).label
+            anchor = _anchor("concepts-" + scheme.value[len(self.ns) :])
+            add(f"Concepts: {label}", anchor, self.in_scheme(scheme))
+        rest = [n for iri, n in self.mentioned.items() if iri not in placed]
+        add("Other terms", _anchor("other terms"), [n for n in rest if n in self.by_subject])
+        add(
+            "Used but not defined",
+            _anchor("undefined"),
+            [n for n in rest if n not in self.by_subject],
+        )
+        return tuple(sections)
+
+    def in_scheme(self, scheme: ox.NamedNode) -> list[ox.NamedNode]:
+        """The mentioned concepts the ontology puts in ``scheme`` (``skos:inScheme``)."""
+        in_scheme = ox.NamedNode(SKOS + "inScheme")
+        return [
+            n
+            for n in self.mentioned.values()
+            if any(
+                q.predicate == in_scheme and q.object == scheme for q in self.by_subject.get(n, [])
+            )
+        ]
+
+    def entry(self, node: ox.NamedNode) -> TermEntry:
+        """One term's entry: label, types, definition, its other statements, what points at it."""
+        describer = self.describer
+        own = self.by_subject.get(node, [])
         bnodes = [q.object for q in own if isinstance(q.object, ox.BlankNode)]
         closure: dict = {}
         for q in distinct(describer.blank_node_closure(bnodes)):
@@ -128,7 +202,7 @@ def build(describer: Describer) -> OntologyView:
             )
         )
         for prop, caption in INCOMING_CAPTIONS.items():
-            subjects = [q for q in incoming.get(node, []) if q.predicate.value == prop]
+            subjects = [q for q in self.incoming.get(node, []) if q.predicate.value == prop]
             if subjects:
                 group = describer.group_values(subjects, "in", None, 0, closure)[0]
                 caption_term = Term("iri", prop, caption, curie=group.property.curie)
@@ -136,7 +210,7 @@ def build(describer: Describer) -> OntologyView:
         term = describer.term(node)
         return TermEntry(
             iri=node.value,
-            fragment=node.value[len(ns) :],
+            fragment=node.value[len(self.ns) :],
             label=term.label,
             curie=term.curie,
             types=tuple(describer.term(q.object) for q in own if q.predicate == RDF_TYPE),
@@ -144,64 +218,6 @@ def build(describer: Describer) -> OntologyView:
             facts=tuple(facts),
             defined=bool(own),
         )
-
-    def types_of(node: ox.NamedNode) -> set[str]:
-        return {q.object.value for q in by_subject.get(node, []) if q.predicate == RDF_TYPE}
-
-    placed: set[str] = set()
-    sections: list[Section] = []
-    for title, type_iris in SECTIONS:
-        members = [n for iri, n in mentioned.items() if types_of(n) & set(type_iris)]
-        placed |= {n.value for n in members}
-        if members:
-            sections.append(Section(title, _anchor(title), _sorted(entry(n) for n in members)))
-    schemes = [n for n in mentioned.values() if SKOS + "ConceptScheme" in types_of(n)]
-    in_scheme = ox.NamedNode(SKOS + "inScheme")
-    for scheme in sorted(schemes, key=lambda n: describer.term(n).label.casefold()):
-        concepts = [
-            n
-            for n in mentioned.values()
-            if any(q.predicate == in_scheme and q.object == scheme for q in by_subject.get(n, []))
-        ]
-        placed |= {n.value for n in concepts}
-        label = describer.term(scheme).label
-        sections.append(
-            Section(
-                f"Concepts: {label}",
-                _anchor("concepts-" + scheme.value[len(ns) :]),
-                _sorted(entry(n) for n in concepts),
-            )
-        )
-    rest = [n for iri, n in mentioned.items() if iri not in placed]
-    defined_rest = [n for n in rest if n in by_subject]
-    undefined = [n for n in rest if n not in by_subject]
-    if defined_rest:
-        sections.append(
-            Section("Other terms", _anchor("other terms"), _sorted(entry(n) for n in defined_rest))
-        )
-    if undefined:
-        sections.append(
-            Section(
-                "Used but not defined", _anchor("undefined"), _sorted(entry(n) for n in undefined)
-            )
-        )
-
-    ontology = ox.NamedNode(kg.base + ONTOLOGY_PATH)
-    own = by_subject.get(ontology, [])
-    title_literal = best_literal(own, (DCT + "title", RDFS + "label"))
-    description = best_literal(own, (DCT + "description", RDFS + "comment"))
-    skipped = {RDF_TYPE.value, DCT + "title", DCT + "description"}
-    metadata = describer.group_values(
-        [q for q in own if q.predicate.value not in skipped], "out", None, 0, {}
-    )
-    return OntologyView(
-        iri=ontology.value,
-        namespace=ns,
-        title=title_literal.value if title_literal is not None else "Ontology",
-        description=describer.term(description) if description is not None else None,
-        metadata=metadata,
-        sections=tuple(sections),
-    )
 
 
 def _sorted(entries) -> tuple[TermEntry, ...]:

@@ -32,7 +32,9 @@ from frkg import CANONICAL_BASE
 from frkg.labels import fold
 from frkg.namespaces import DATASET_SLUG, STANDARD_PREFIXES, entity_iri, ontology_ns
 from frkg.publish.dataset import DatasetIndex
-from frkg.publish.describe import MONTHS, Describer, Term, best_literal, format_date
+from frkg.publish.dates import MONTHS, format_date
+from frkg.publish.describe import Describer, best_literal
+from frkg.publish.terms import Term
 
 DCT = STANDARD_PREFIXES["dct"]
 SCHEMA = STANDARD_PREFIXES["schema"]

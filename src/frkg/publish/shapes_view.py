@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from frkg.labels import curie, fold
 from frkg.namespaces import OWL, RDF, RDFS, SH
-from frkg.publish.describe import Describer, Term
+from frkg.publish.describe import Describer
+from frkg.publish.terms import Term
 from frkg.store import KnowledgeGraph
 
 RDF_TYPE = RDF + "type"

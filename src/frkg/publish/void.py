@@ -22,8 +22,9 @@ import pyoxigraph as ox
 from frkg.labels import curie
 from frkg.namespaces import DCAT, DCT, FOAF, OWL, RDF_TYPE, RDFS, VOID, XSD, ontology_ns
 from frkg.publish.dataset import DatasetIndex
-from frkg.publish.describe import Describer, Term, best_literal
+from frkg.publish.describe import Describer, best_literal
 from frkg.publish.dumps import DumpSet, dump_url
+from frkg.publish.terms import Term
 
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"

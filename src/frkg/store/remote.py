@@ -2,9 +2,9 @@
 
 :class:`RemoteStore` answers the small part of pyoxigraph's ``Store`` API this package uses
 (``query``, ``quads_for_pattern``, ``named_graphs``) by sending SPARQL over HTTP (SPARQL 1.1
-Protocol, through SPARQLWrapper) and turning the answers back into pyoxigraph objects
-(``pyoxigraph.parse_query_results`` for SELECT and ASK, ``pyoxigraph.parse`` for CONSTRUCT and
-DESCRIBE), so that describing, listing, searching and the SPARQL endpoint work unchanged.
+Protocol, with the standard library's HTTP client) and turning the answers back into pyoxigraph
+objects (``pyoxigraph.parse_query_results`` for SELECT and ASK, ``pyoxigraph.parse`` for CONSTRUCT
+and DESCRIBE), so that describing, listing, searching and the SPARQL endpoint work unchanged.
 
 The endpoint holds what ``frkg load --nquads FILE`` writes (:func:`write_nquads`): every graph of a
 load plus its load record (:mod:`frkg.store.loadrecord`), which gives the graphs, their triple
@@ -35,18 +35,17 @@ requests but the load record: the web tier stays stateless. Nothing here imports
 
 from __future__ import annotations
 
-import ast
 import gzip
 import json
 import time
 import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from frkg import __version__
 from frkg.namespaces import GRAPH_PATH
@@ -71,7 +70,7 @@ N_TRIPLES = "application/n-triples"
 #: Virtuoso's header on an answer it cut at its ResultSetMaxRows.
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 ASK_RETVAL = "__ASK_RETVAL"  # the variable Virtuoso answers ASK with
-USER_AGENT = f"frkg/{__version__} (SPARQLWrapper)"
+USER_AGENT = f"frkg/{__version__}"
 
 _empty = ox.Store()  # parses queries locally: same checks and messages as the embedded store
 
@@ -305,28 +304,30 @@ class RemoteStore(Backend):
         named: Iterable[ox.NamedNode] | None,
         accept: str,
     ) -> _Answer:
-        """POST ``text`` (SPARQL 1.1 Protocol 2.1.2) with its dataset; the answer, unread."""
-        client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
-        client.setMethod(POST)
-        client.setRequestMethod(URLENCODED)
-        client.setOnlyConneg(True)  # no format= parameters: Accept says what is wanted
-        client.setTimeout(self.timeout)
-        # The return format only keeps SPARQLWrapper from warning; Accept is set below.
-        client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-        # The form is known (the text was parsed): SPARQLWrapper's own guess, by regular
-        # expression, is not needed (setQuery would make it).
-        client.queryString, client.queryType = text, form
-        for graph in [g.value for g in default] or [NO_GRAPH]:
-            client.addDefaultGraph(graph)
+        """POST ``text`` with its dataset as a form (SPARQL 1.1 Protocol section 2.1.2); the
+        answer, unread. ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE) is known: the text was
+        parsed before."""
+        fields = [("query", text)]
+        fields += [("default-graph-uri", g.value) for g in default] or [
+            ("default-graph-uri", NO_GRAPH)
+        ]
         if named is not None:  # None: the endpoint's own choice (finding the load record)
-            for graph in [g.value for g in named] or [NO_GRAPH]:
-                client.addNamedGraph(graph)
-        client.addCustomHttpHeader("Accept", accept)
+            fields += [("named-graph-uri", g.value) for g in named] or [
+                ("named-graph-uri", NO_GRAPH)
+            ]
+        request = urllib.request.Request(
+            self.endpoint,
+            data=urllib.parse.urlencode(fields).encode("ascii"),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": accept,
+                "User-Agent": USER_AGENT,
+            },
+            method="POST",
+        )
         deadline = time.monotonic() + self.timeout
         try:
-            response = client.query().response
-        except SPARQLWrapperException as e:
-            raise BackendRefused(_endpoint_message(_response_of(e))) from None
+            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
         except urllib.error.HTTPError as e:
             body = e.read()
             if e.code in (502, 503, 504):
@@ -448,20 +449,6 @@ class RemoteTriples:
     def serialize(self, output: IO[bytes] | None = None, format=ox.RdfFormat.N_TRIPLES):  # noqa: A002
         """Write the triples like ``QueryTriples.serialize``."""
         return ox.serialize(iter(self), output, format=format)
-
-
-def _response_of(error: SPARQLWrapperException) -> bytes:
-    """The endpoint's body, which SPARQLWrapper keeps only inside its message (as a repr)."""
-    text = str(error)
-    marker = "Response:\n"
-    if marker in text:
-        try:
-            body = ast.literal_eval(text.split(marker, 1)[1])
-            if isinstance(body, bytes):
-                return body
-        except (ValueError, SyntaxError):
-            pass
-    return text.encode()
 
 
 def _endpoint_message(body: bytes) -> str:

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
+from frkg.publish import entity_view
 from frkg.web import headers, respond
 from frkg.web.context import describer, publication
 from frkg.web.templating import PATH_SAFE
@@ -129,7 +130,7 @@ def page(slug: str) -> Response:
     jsonld = formats.serialize(formats.by_suffix("jsonld"), d.page_quads(description)).decode()
     response = respond.html(
         "entity.html",
-        entity=d.view(description),
+        entity=entity_view.view(d, description),
         alternates=alternates(slug, exclude=HTML),
         jsonld=jsonld,
         derived=publication().browser.citing_count(description.subject),
@@ -153,7 +154,7 @@ def links(slug: str) -> Response:
         number = 0
     if number < 1:
         abort(400, "page must be a whole number from 1")
-    result = describer().links(slug, prop, direction, number)
+    result = entity_view.links(describer(), slug, prop, direction, number)
     if result is None:
         message = (
             f"<{_thing_iri(slug)}> has no {'value' if direction == 'out' else 'link'} of <{prop}>"

@@ -18,7 +18,7 @@ from werkzeug.exceptions import BadRequest
 from frkg import formats, negotiate
 from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
-from frkg.publish.describe import Term
+from frkg.publish.terms import Term
 from frkg.web import headers, templating
 from frkg.web.context import knowledge_graph
 

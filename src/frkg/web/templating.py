@@ -9,7 +9,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from frkg.formats import RDF_FORMATS
-from frkg.publish.describe import Term
+from frkg.publish.terms import Term
 
 
 def init_app(app: Flask) -> None:
