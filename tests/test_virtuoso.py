@@ -589,11 +589,11 @@ def test_rdflib_fails_to_order_by_an_expression_that_is_unbound_for_several_rows
 def test_virtuoso_default_graph_is_every_graph_including_its_own(virtuoso, generated):
     """Without default-graph-uri (SPARQL 1.1 Protocol section 2.1.4) Virtuoso queries the union
     of all graphs, its system graphs included. Workaround: always pass default-graph-uri."""
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    everything = http_count(virtuoso.endpoint, count)
-    assert everything > http_count(
-        virtuoso.endpoint, count, **{"default-graph-uri": GRAPHS + "generated"}
-    )
+    # Virtuoso describes its own quad maps in its system graph: a lookup, not a count of it all.
+    own = "SELECT ?m WHERE { ?m a <http://www.openlinksw.com/schemas/virtrdf#QuadMap> } LIMIT 1"
+    assert http_select(virtuoso.endpoint, own)["results"]["bindings"]
+    named = {"default-graph-uri": GRAPHS + "generated"}
+    assert not http_select(virtuoso.endpoint, own, **named)["results"]["bindings"]
     graphs = http_select(virtuoso.endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     names = {b["g"]["value"] for b in graphs["results"]["bindings"]}
     assert "http://www.openlinksw.com/schemas/virtrdf#" in names  # Virtuoso's own
