@@ -517,7 +517,10 @@ def virtuoso(
         path = sparql + urlencode({"query": probe[0]})
         url = f"http://127.0.0.1:{v.http_port}/"
         deadline = time.monotonic() + 60
-        while not answers_sparql(url, path, probe[1]):
+        while True:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if answers_sparql(url, path, probe[1]):
+                    break
             if time.monotonic() > deadline:
                 raise PeerError("Virtuoso loaded the data but gave no answer within 60 s")
             time.sleep(0.02)

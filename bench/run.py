@@ -776,6 +776,7 @@ class SizeRun:
         if "load" in parts:
             self.bulk = bench_load(self.report, label, self.data)
         on_disk = self.options["frkg_store"] or at_least(label, "10M")
+        self.on_disk = on_disk
         store_dir = WORK / f"store-{label}"
         store_seconds = None
         if "startup" in parts or on_disk:
@@ -1043,8 +1044,12 @@ class SizeRun:
     def startup_rows(self, store_seconds: float | None) -> None:
         """Seconds to the first right answer, frkg against each peer's own way."""
         frkg = self.servers.get("frkg")
-        if frkg is None or frkg.startup is None:
-            return
+        if frkg is not None and frkg.startup is not None and not self.on_disk:
+            self.startup_from_files(frkg)
+        self.startup_from_store(store_seconds)
+
+    def startup_from_files(self, frkg: Server) -> None:
+        """frkg from the files against pyoxigraph's bulk load and each peer from its files."""
         if self.bulk is None:
             self.bulk = loadprobe(self.data, "pyoxigraph-bulk", runs=1)
         r = frkg.startup / self.bulk["seconds"]
@@ -1070,6 +1075,9 @@ class SizeRun:
                 f"{peer.name} {secs(seconds)} ({how})",
                 ratio(frkg.startup / seconds),
             )
+
+    def startup_from_store(self, store_seconds: float | None) -> None:
+        """frkg from its on-disk store against each peer from its own store."""
         stored = self.servers.get("frkg-store")
         if stored is None or stored.startup is None:
             return
@@ -1501,7 +1509,7 @@ class SizeRun:
                 "memory",
                 "memory per server worker (PSS with its query processes; RSS)",
                 f"{mb(pss)}; RSS {mb(rss)}",
-                f"{len(workers)} workers, {helpers:.0f} query processes each; "
+                f"{len(workers)} workers, {helpers:.0f} query process(es) each; "
                 f"master {mb(next((p.pss for p in procs if p.pid == master), 0))}",
                 target="state it (10M: target 6)",
             )
