@@ -20,8 +20,9 @@ extras=""
 # System packages the tests drive for real (kept in one list, installed only when missing).
 # chromium: the browser tests; curl: the examples in docs/; virtuoso-opensource: the remote-backend
 # tests and benchmarks; nginx and apache2-bin: the static export's tests (`frkg build`), which
-# start their own servers (apache2-bin is the server alone: no service is started).
-apt_packages=(chromium curl virtuoso-opensource nginx apache2-bin)
+# start their own servers (apache2-bin is the server alone: no service is started); libseccomp2:
+# the query workers' network wall (part of every Debian base system; listed so it is never missing).
+apt_packages=(chromium curl virtuoso-opensource nginx apache2-bin libseccomp2)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -287,14 +287,18 @@ def sparql_server() -> Iterator[str]:
 
 
 def http(
-    method: str, url: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+    method: str,
+    url: str,
+    body: bytes | str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> tuple[int, dict[str, str], bytes]:
     """One raw HTTP request (no header added but Host and Content-Length): status, headers, body."""
     import http.client
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         data = body.encode("utf-8") if isinstance(body, str) else body
@@ -342,20 +346,23 @@ class ServerURL(str):
 
 @dataclass
 class StaticExport:
-    """An export of the fixture dataset: where it is, its layout and the nginx serving it."""
+    """An export of the fixture dataset: where it is, its layout, the URL serving it, and the
+    app's URL space (which file a URL is exported to)."""
 
     outdir: Path
     layout: object
     url: str
+    urls: object
 
 
 def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
-    """Build the static site of ``sources`` under ``base`` into ``outdir`` (in process)."""
+    """Build the static site of ``sources`` under ``base`` into ``outdir`` (in process); its
+    layout and the app's URL space."""
     from frkg.export import site
 
     settings = Settings.from_env({}, base_iri=base)
     app = create_app(settings, store.load_files(sources, base))
-    return site.build(app, outdir, jobs=2)
+    return site.build(app, outdir, jobs=2), site.UrlSpace(app)
 
 
 def wait_until_listening(proc: subprocess.Popen, port: int, name: str) -> None:
@@ -416,9 +423,9 @@ def static_export(fixture_sources, tmp_path_factory) -> Iterator[StaticExport]:
     port = free_port()
     outdir = tmp_path_factory.mktemp("static-export")
     base = f"http://127.0.0.1:{port}/"
-    layout = export_fixture(fixture_sources, outdir, base)
+    layout, urls = export_fixture(fixture_sources, outdir, base)
     with running_nginx(outdir, layout, port) as url:
-        yield StaticExport(outdir, layout, url)
+        yield StaticExport(outdir, layout, url, urls)
 
 
 @pytest.fixture(scope="session")
@@ -460,7 +467,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
     outdir.chmod(0o755)
     proc = None
     try:
-        layout = export_fixture(sources, outdir, base)
+        layout, urls = export_fixture(sources, outdir, base)
         user = "nobody" if os.geteuid() == 0 else None
         written = webserver.write_configs(layout, outdir, f"127.0.0.1:{port}", user=user)
         for path in outdir.rglob("*"):
@@ -472,7 +479,7 @@ def running_apache(sources: dict[str, list[Path]]) -> Iterator[StaticExport]:
             text=True,
         )
         wait_until_listening(proc, port, "apache2")
-        yield StaticExport(outdir, layout, base)
+        yield StaticExport(outdir, layout, base, urls)
     finally:
         if proc is not None:
             proc.terminate()

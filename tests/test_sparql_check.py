@@ -17,11 +17,9 @@ SERVICE_QUERIES = [
     "SELECT * {SERVICE<http://127.0.0.1:9/>{?s ?p ?o}}",
     "PREFIX ex: <http://example.org/>\nSELECT * { ex:a ex:b ?c . Service ex:end { ?s ?p ?o } }",
     "SELECT * { # a comment\n SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-    # \\u escapes are decoded (SPARQL 1.1 Query, section 19.2) before looking again
+    # \\u escapes are decoded (SPARQL 1.1 Query, section 19.2) before parsing
     "SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
     "SELECT * { SERVIC\\U00000045 <http://127.0.0.1:9/> { ?s ?p ?o } }",
-    # an unterminated string does not hide what follows it
-    'SELECT * { ?s ?p "oops . SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }',
 ]
 
 NOT_SERVICE_QUERIES = [
@@ -49,15 +47,18 @@ def test_service_clause_is_refused_before_it_runs(query):
 
 @pytest.mark.parametrize("query", NOT_SERVICE_QUERIES)
 def test_service_in_names_strings_iris_and_comments_is_no_service_clause(query):
-    shape = sparql.check(query, 10_000)
-    assert shape.form == "SELECT" and not shape.uses_service
+    assert sparql.check(query, 10_000).form == "SELECT"
+
+
+def test_an_unterminated_string_is_a_syntax_error_whatever_follows_it():
+    with pytest.raises(sparql.QuerySyntaxError, match="this string is not closed"):
+        sparql.check('SELECT * { ?s ?p "oops . SERVICE <http://127.0.0.1:9/> { } }', 10_000)
 
 
 def test_the_refused_service_queries_are_ones_pyoxigraph_accepts():
-    # The tokenizer is no stricter than the parser: each query it refuses parses (pyoxigraph
-    # evaluates lazily, so nothing is fetched here). The escaped spellings and the unterminated
-    # string are the exception: pyoxigraph 0.5 does not decode \\u escapes, and they are refused
-    # only to stay safe should a later version do so.
+    # The checker is no stricter than the parser here: each query it refuses parses (pyoxigraph
+    # evaluates lazily, so nothing is fetched here). The escaped spellings are the exception:
+    # pyoxigraph 0.5 does not decode \\u escapes outside strings and IRIs, as section 19.2 says.
     store = ox.Store()
     for query in SERVICE_QUERIES[:7]:
         store.query(query)
@@ -98,17 +99,21 @@ def test_updates_are_refused_as_read_only(update):
         ("BASE <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
         ("describe <http://x>", "DESCRIBE"),
         ("# CONSTRUCT\nSELECT * {}", "SELECT"),
-        ("nonsense", None),
     ],
 )
 def test_query_form_is_read_after_the_prologue(query, form):
-    assert sparql_syntax.scan(query).form == form
+    assert sparql.check(query, 10_000).form == form
+
+
+def test_a_text_that_is_no_query_is_a_syntax_error():
+    with pytest.raises(sparql.QuerySyntaxError, match="'nonsense' is not a SPARQL keyword"):
+        sparql.check("nonsense", 10_000)
 
 
 def test_from_clause_is_noticed():
-    assert sparql_syntax.scan("SELECT * FROM <http://g> { ?s ?p ?o }").has_dataset_clause
-    assert sparql_syntax.scan("SELECT * FROM NAMED <http://g> { ?s ?p ?o }").has_dataset_clause
-    assert not sparql_syntax.scan("SELECT * { ?from <http://from> 'FROM' }").has_dataset_clause
+    assert sparql.check("SELECT * FROM <http://g> { ?s ?p ?o }", 100).has_dataset_clause
+    assert sparql.check("SELECT * FROM NAMED <http://g> { ?s ?p ?o }", 100).has_dataset_clause
+    assert not sparql.check("SELECT * { ?from <http://from> 'FROM' }", 100).has_dataset_clause
 
 
 def test_length_is_counted_in_utf8_bytes():

@@ -35,7 +35,6 @@ from conftest import (
 )
 from http_helpers import fetch, parse_html, parse_rdf
 
-NEGOTIATIONS = site.negotiations()
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -56,16 +55,24 @@ def _random_accept(rng: random.Random, pool: list[str], decimals: int) -> str:
     return ", ".join(rng.choice(pool) + weight() for _ in range(rng.randint(1, 4)))
 
 
-def _pool() -> list[str]:
-    types = sorted({m for n in NEGOTIATIONS.values() for m in n.media_types})
+@pytest.fixture(scope="module")
+def negotiations(app):
+    """The app's negotiations, as the export reproduces them (read from its registry)."""
+    return site.negotiations(app)
+
+
+def _pool(negotiations) -> list[str]:
+    types = sorted({m for n in negotiations.values() for m in n.media_types})
     return types + ["*/*", "text/*", "application/*", "image/*", "image/png", "application/pdf"]
 
 
-@pytest.mark.parametrize("name", sorted(NEGOTIATIONS))
-def test_rules_choose_what_the_app_chooses_when_q_values_differ_in_the_first_decimal(name):
-    negotiation = NEGOTIATIONS[name]
+@pytest.mark.parametrize("name", sorted(site.NEGOTIATIONS))
+def test_rules_choose_what_the_app_chooses_when_q_values_differ_in_the_first_decimal(
+    negotiations, name
+):
+    negotiation = negotiations[name]
     rng = random.Random(7)
-    pool = _pool()
+    pool = _pool(negotiations)
     for _ in range(1500):
         accept = _random_accept(rng, pool, decimals=1)
         expected = negotiation.decide(accept) or negotiation.fallback
@@ -88,8 +95,8 @@ def test_rules_choose_what_the_app_chooses_when_q_values_differ_in_the_first_dec
         ("error", "*/*, text/*;q=0.09, text/html;q=0.97"),
     ],
 )
-def test_rules_agree_with_the_app_on_tricky_headers(name, accept):
-    negotiation = NEGOTIATIONS[name]
+def test_rules_agree_with_the_app_on_tricky_headers(negotiations, name, accept):
+    negotiation = negotiations[name]
     expected = negotiation.decide(accept) or negotiation.fallback
     assert conneg_rules.simulate(negotiation, accept) == expected
 
@@ -104,18 +111,20 @@ DIFFERENCES = [
 ]
 
 
-@pytest.mark.parametrize("name, accept, app, static", DIFFERENCES)
-def test_documented_difference_q_values_equal_in_their_first_decimal(name, accept, app, static):
-    negotiation = NEGOTIATIONS[name]
-    assert negotiation.decide(accept) == app
+@pytest.mark.parametrize("name, accept, served, static", DIFFERENCES)
+def test_documented_difference_q_values_equal_in_their_first_decimal(
+    negotiations, name, accept, served, static
+):
+    negotiation = negotiations[name]
+    assert negotiation.decide(accept) == served
     assert conneg_rules.simulate(negotiation, accept) == static
 
 
-def test_rules_differ_from_the_app_only_within_a_decimal():
+def test_rules_differ_from_the_app_only_within_a_decimal(negotiations):
     # with two decimals, every disagreement is between q-values equal in their first decimal
     rng = random.Random(11)
-    pool = _pool()
-    negotiation = NEGOTIATIONS["thing"]
+    pool = _pool(negotiations)
+    negotiation = negotiations["thing"]
     disagreements = 0
     for _ in range(1500):
         accept = _random_accept(rng, pool, decimals=2)
@@ -152,8 +161,8 @@ def test_format_words_are_those_the_app_accepts():
         *[d[1] for d in DIFFERENCES if d[0] == "thing"],
     ],
 )
-def test_nginx_answers_what_its_rules_say(nginx_server, fixture_server, accept):
-    expected = conneg_rules.simulate(NEGOTIATIONS["thing"], accept)
+def test_nginx_answers_what_its_rules_say(negotiations, nginx_server, fixture_server, accept):
+    expected = conneg_rules.simulate(negotiations["thing"], accept)
     reply = fetch(nginx_server + "id/ada-example", {"Accept": accept})
     served = fetch(fixture_server + "id/ada-example", {"Accept": accept})
     if not expected:
@@ -206,11 +215,11 @@ def _file_of(export, path: str, reply) -> str:
     """The exported file nginx answered ``path`` from (Content-Location names negotiated ones)."""
     url = reply.headers.get("Content-Location") or "/" + path
     if "?" in url or url.startswith(("/browse", "/source", "/page/")):
-        found = site.classify(
-            url if "?" in url or "format" in url else _with_format(url, reply), export.url
+        found = export.urls.classify(
+            url if "?" in url or "format" in url else _with_format(url, reply)
         )
         return found.file
-    return site.classify(url, export.url).file
+    return export.urls.classify(url).file
 
 
 def _with_format(url: str, reply) -> str:

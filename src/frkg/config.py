@@ -63,6 +63,21 @@ class Settings:
         "SPARQL queries one server worker process runs at once; one more gets 429 with "
         "Retry-After. Must be below FRKG_THREADS, so entity pages always have a thread.",
     )
+    sparql_result_max_bytes: int = _setting(
+        64 * 2**20,
+        "Most bytes one SPARQL answer carries, in any format; a longer answer is cut to the rows "
+        "or triples that fit and says so in the FRKG-Results-Truncated header.",
+    )
+    sparql_worker_memory_mb: int = _setting(
+        1024,
+        "Megabytes a SPARQL query worker's address space may grow by while it runs a query; a "
+        "query that needs more is stopped with 503 and only its worker is replaced.",
+    )
+    sparql_worker_recycle_mb: int = _setting(
+        256,
+        "Megabytes of memory a SPARQL query worker may gain and keep; past that it is replaced "
+        "by a fresh one after its query.",
+    )
     response_cache_mb: int = _setting(
         64,
         "Megabytes of entity documents and pages each server worker process keeps to send "
@@ -79,6 +94,13 @@ class Settings:
             raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")
         if self.sparql_result_cap < 1 or self.sparql_max_query_length < 1:
             raise ValueError("FRKG_SPARQL_RESULT_CAP and FRKG_SPARQL_MAX_QUERY_LENGTH must be >= 1")
+        if min(self.sparql_result_max_bytes, self.sparql_worker_memory_mb) < 1 or (
+            self.sparql_worker_recycle_mb < 1
+        ):
+            raise ValueError(
+                "FRKG_SPARQL_RESULT_MAX_BYTES, FRKG_SPARQL_WORKER_MEMORY_MB and "
+                "FRKG_SPARQL_WORKER_RECYCLE_MB must be >= 1"
+            )
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:

@@ -26,9 +26,11 @@ gzip twin (``file.gz``) that the web server sends to clients accepting gzip, and
 modification time is the ``Last-Modified`` the app sent, so validators agree with the data.
 
 This module defines no view and no Flask API of its own: it is a client of the app, through
-Flask's test client (the code ``frkg serve`` runs). The few error bodies the app only makes
-for a particular IRI are rendered by the app's own :func:`frkg.web.respond.error`, with a
-message that names no IRI.
+Flask's test client (the code ``frkg serve`` runs). It reads what each endpoint offers from the
+app's registry of views (:func:`frkg.web.base.views`) and which endpoint a URL is from the app's
+own URL map (:class:`UrlSpace`). The error bodies and messages a web server answers with are the
+app's own: asked of it, or, for the few it only makes for a particular IRI, rendered by its
+:func:`frkg.web.respond.error` with a message that names no IRI.
 """
 
 from __future__ import annotations
@@ -46,11 +48,16 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from hashlib import sha1
 from pathlib import Path
-from urllib.parse import parse_qs, quote, quote_plus, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, quote_plus, unquote, urlencode, urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from frkg.export import conneg_rules
 from frkg.export.conneg_rules import Negotiation
-from frkg.formats import HTML, JSON, RDF_FORMATS, by_keyword, content_type_of
+from frkg.formats import HTML, JSON, RDF_FORMATS, Format, by_keyword, content_type_of
+from frkg.web import base
+from frkg.web.headers import COMPRESS_MIN_SIZE, COMPRESSIBLE
 
 #: Headers the web server must add itself; the rest (Content-Type from the suffix, ETag,
 #: Last-Modified, Content-Length, Content-Encoding, Date) it makes from the file.
@@ -65,31 +72,52 @@ MANAGED_HEADERS = (
     "Cache-Control",
     "Content-Disposition",
 )
-#: Paths only a live server answers (and lists with facet filters, and ``/browse?class=``).
-DYNAMIC = ("/search", "/sparql", "/health")
+#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``).
+LIVE_ONLY = ("search.results", "sparql.endpoint", "health.health")
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
 #: Where the web server finds the error bodies (never served directly).
 INTERNAL = "_frkg"
 
-#: Offers of each negotiated URL space, from the web modules (the same objects they use).
+#: The negotiations a static site reproduces.
 THING, RDF, LIST, INDEX, ERROR = "thing", "rdf", "list", "index", "error"
+NEGOTIATIONS = (THING, RDF, LIST, INDEX, ERROR)
+#: The app's endpoints that negotiate each way; they must offer the same formats, since the web
+#: server negotiates once for all of them. The first is asked for the negotiation's 400.
+NEGOTIATED_ENDPOINTS: dict[str, tuple[str, ...]] = {
+    THING: (
+        "entities.thing",
+        "ontology.negotiated",
+        "void.negotiated",
+        "void.well_known",
+        "shapes.negotiated",
+    ),
+    RDF: ("entities.negotiated_document",),
+    LIST: ("browse.source", "browse.listing"),
+    INDEX: ("browse.index",),
+}
 
 
-def negotiations() -> dict[str, Negotiation]:
+def offers(app) -> dict[str, tuple[Format, ...]]:
+    """The formats of each negotiation, in the app's order of preference, from its registry."""
+    views = base.views(app)
+    out = {}
+    for name, endpoints in NEGOTIATED_ENDPOINTS.items():
+        found = {views[e].offers for e in endpoints}
+        if len(found) != 1:
+            raise BuildError(
+                f"{', '.join(endpoints)} offer different formats; the static configuration "
+                "negotiates once for all of them"
+            )
+        out[name] = found.pop()
+    return out
+
+
+def negotiations(app) -> dict[str, Negotiation]:
     """Every negotiation a static site reproduces, by name, built from the app's own offers."""
-    from frkg.web import browse, entities, ontology, shapes, void
-
-    # /ontology, /void and /shapes negotiate among the same formats as things; the static
-    # configuration relies on it, so say so loudly if that ever changes.
-    assert ontology.OFFERS == void.OFFERS == shapes.OFFERS == entities.THING_OFFERS
-    return {
-        THING: conneg_rules.for_formats(THING, entities.THING_OFFERS),
-        RDF: conneg_rules.for_formats(RDF, RDF_FORMATS),
-        LIST: conneg_rules.for_formats(LIST, browse.OFFERS),
-        INDEX: conneg_rules.for_formats(INDEX, browse.INDEX_OFFERS),
-        ERROR: conneg_rules.for_error_pages(),
-    }
+    out = {name: conneg_rules.for_formats(name, o) for name, o in offers(app).items()}
+    out[ERROR] = conneg_rules.for_error_pages()
+    return out
 
 
 class BuildError(RuntimeError):
@@ -121,6 +149,10 @@ class Layout:
 
     base: str
     negotiations: dict[str, Negotiation]
+    #: the formats of each negotiation but ERROR (the ?format= words come from them)
+    offers: dict[str, tuple[Format, ...]]
+    #: paths only a live server answers
+    live_only: tuple[str, ...] = ()
     #: url path -> (file, headers) for URLs with their own exact location
     fixed: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     #: route -> variant -> header name -> template ({slug}, {name}, {page} placeholders)
@@ -143,6 +175,9 @@ class Layout:
     unknown_suffix: str = ""
     #: the text of the 400 for an unknown ?format=, by negotiation ({word} placeholder)
     unknown_format: dict[str, str] = field(default_factory=dict)
+    #: the app's 400 bodies for a "show all" URL without a property, with a wrong direction or
+    #: page number (the page's is also that of lists)
+    bad_request: dict[str, str] = field(default_factory=dict)
     #: files written, by route; URLs linked from pages that only a live server answers
     counts: Counter = field(default_factory=Counter)
     dynamic: Counter = field(default_factory=Counter)
@@ -167,60 +202,169 @@ def property_key(iri: str) -> str:
 # -- the URL space ---------------------------------------------------------------------------------
 
 
-_SUFFIXES = "|".join(f.suffix for f in (HTML, *RDF_FORMATS))
+#: A page number as a URL may carry it.
+_PAGE = re.compile(r"[1-9]\d*")
 
 
-def classify(url: str, base: str) -> Target | str | None:
-    """The file an app URL is exported to, "dynamic" for live-only URLs, or None (no file)."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc:
-        if not url.startswith(base):
-            return None  # another site
-        parts = urlsplit("/" + url[len(base) :])
-    path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
-    rdf = "|".join(f.suffix for f in RDF_FORMATS)
-    if path == "/":
-        return Target("/", "index.html", "fixed", "html")
-    if path in ("/robots.txt", "/sitemap.xml") or re.fullmatch(r"/sitemap-\d+\.xml", path):
-        return Target(path, path[1:], "fixed", path.rsplit(".", 1)[1])
-    if m := re.fullmatch(rf"/(ontology|void|shapes)\.({_SUFFIXES})", path):
-        return Target(path, path[1:], "fixed", m[2])
-    if m := re.fullmatch(r"/(dumps|static)/([^?#]+)", path):
-        if ".." in m[2].split("/"):
+class UrlSpace:
+    """The app's URL space as a static host sees it: which file each URL is exported to.
+
+    URLs are matched by the app's own URL map (``app.url_map``), so an export follows the
+    routes ``frkg serve`` answers; what each endpoint becomes is decided here.
+    """
+
+    def __init__(self, app) -> None:
+        self.base = app.extensions["frkg"].base
+        self.adapter = app.url_map.bind("localhost")
+        #: the variables of each endpoint's URL
+        self.arguments = {rule.endpoint: rule.arguments for rule in app.url_map.iter_rules()}
+        self.offers = offers(app)
+        views = base.views(app)
+        #: the suffixes each endpoint answers at, for endpoints that take one
+        self.suffixes = {e: {f.suffix for f in v.offers} for e, v in views.items()}
+        self.live_only = tuple(rule.rule for e in LIVE_ONLY for rule in app.url_map.iter_rules(e))
+        #: what each endpoint with files is exported as; negotiated ones have none of their own
+        self.exports = {
+            "home.index": self._home,
+            "crawlers.robots": self._fixed,
+            "crawlers.sitemap": self._fixed,
+            "crawlers.part": self._fixed,
+            "dumps.dump": self._fixed,
+            "static": self._static,
+            "ontology.representation": self._representation,
+            "void.representation": self._representation,
+            "shapes.representation": self._representation,
+            "ontology.version": self._version,
+            "entities.page": self._page,
+            "entities.document": self._representation,
+            "entities.links": self._links,
+            "browse.index": self._browse_index,
+            "browse.listing": self._browse_listing,
+            "browse.source": self._source,
+        }
+
+    def placeholders(self, endpoint: str) -> dict[str, str]:
+        """Any value for each variable of ``endpoint``'s URL."""
+        return dict.fromkeys(self.arguments[endpoint], "x")
+
+    def path(self, endpoint: str, **values) -> str:
+        """The path of ``endpoint`` with ``values``, as the app builds it."""
+        return self.adapter.build(endpoint, values)
+
+    def classify(self, url: str) -> Target | str | None:
+        """The file an app URL is exported to, "dynamic" for live-only URLs, or None (no file:
+        another site, a negotiated URL, or one the app does not route)."""
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            if not url.startswith(self.base):
+                return None  # another site
+            parts = urlsplit("/" + url[len(self.base) :])
+        path = parts.path
+        if not path.startswith("/"):
             return None
+        try:
+            endpoint, values = self.adapter.match(unquote(path), method="GET")
+        except (HTTPException, RequestRedirect):
+            return None
+        if endpoint in LIVE_ONLY:
+            return "dynamic"
+        export = self.exports.get(endpoint)
+        if export is None:
+            return None
+        return export(endpoint, path, parse_qs(parts.query, keep_blank_values=True), **values)
+
+    # -- what each endpoint is exported as --
+
+    def _fixed(self, endpoint: str, path: str, query: dict, **values) -> Target:
         return Target(path, path[1:], "fixed", path.rsplit(".", 1)[-1])
-    if re.fullmatch(r"/ontology/[A-Za-z0-9._~-]+", path):
-        return Target(path, "", "redirect", "")
-    if path in DYNAMIC or path.startswith("/ontology/"):
+
+    def _home(self, endpoint: str, path: str, query: dict) -> Target:
+        return Target("/", "index.html", "fixed", "html")
+
+    def _static(self, endpoint: str, path: str, query: dict, filename: str) -> Target | None:
+        return None if ".." in filename.split("/") else self._fixed(endpoint, path, query)
+
+    def _representation(self, endpoint: str, path: str, query: dict, ext: str, slug=None):
+        """A document at its suffix URL, for the suffixes the view answers at."""
+        if ext not in self.suffixes[endpoint]:
+            return None
+        if slug is None:
+            return self._fixed(endpoint, path, query)
+        _check_name(slug, path)
+        return Target(path, path[1:], "data", ext, (("slug", slug),))
+
+    def _version(self, endpoint: str, path: str, query: dict, version: str) -> Target | str:
+        # the app's 303 to /ontology, where a web server can write the version into a location
+        if re.fullmatch(r"[A-Za-z0-9._~-]+", version):
+            return Target(path, "", "redirect", "")
         return "dynamic"
-    if m := re.fullmatch(r"/page/([^/]+)", path):
-        return _entity_target(path, "page", m[1], "html", f"page/{m[1]}.html")
-    if m := re.fullmatch(r"/page/([^/]+)/links", path):
-        return _links_target(m[1], query)
-    if m := re.fullmatch(rf"/data/([^/]+)\.({rdf})", path):
-        return _entity_target(path, "data", m[1], m[2], path[1:])
-    if path == "/browse":
+
+    def _page(self, endpoint: str, path: str, query: dict, slug: str) -> Target:
+        _check_name(slug, path)
+        return Target(path, f"page/{slug}.html", "page", "html", (("slug", slug),))
+
+    def _links(self, endpoint: str, path: str, query: dict, slug: str) -> Target | None:
+        prop = query.get("property", [""])[0]
+        direction = query.get("direction", ["out"])[0]
+        page = query.get("page", ["1"])[0]
+        if not prop or direction not in ("in", "out") or not _PAGE.fullmatch(page):
+            return None
+        _check_name(slug, f"/page/{slug}/links")
+        url = f"/page/{slug}/links?" + urlencode(
+            {"property": prop, "direction": direction, "page": page}
+        )
+        file = f"page/{slug}/links/{direction}-{property_key(prop)}-{page}.html"
+        variables = (("slug", slug), ("property", prop), ("direction", direction), ("page", page))
+        return Target(url, file, "links", "html", variables)
+
+    def _browse_index(self, endpoint: str, path: str, query: dict) -> Target | str | None:
         if set(query) - {"format"}:
             return "dynamic"
-        return _list_targets("browse-index", "/browse", "browse/index", INDEX, query, ())
-    if m := re.fullmatch(r"/browse/([^/]+)", path):
+        return self._list("browse-index", "/browse", "browse/index", INDEX, query, ())
+
+    def _browse_listing(self, endpoint: str, path: str, query: dict, name: str):
         if set(query) - {"format", "page"}:
             return "dynamic"  # facet filters
         page = query.get("page", ["1"])[0]
-        if not re.fullmatch(r"[1-9]\d*", page):
+        if not _PAGE.fullmatch(page):
             return None
-        variables = (("name", m[1]), ("page", page))
-        return _list_targets("browse", path, f"browse/{m[1]}/{page}", LIST, query, variables)
-    if m := re.fullmatch(r"/source/([^/]+)", path):
+        variables = (("name", name), ("page", page))
+        return self._list("browse", path, f"browse/{name}/{page}", LIST, query, variables)
+
+    def _source(self, endpoint: str, path: str, query: dict, slug: str) -> Target | None:
         if set(query) - {"format"}:
             return None
-        return _list_targets("source", path, f"source/{m[1]}", LIST, query, (("slug", m[1]),))
-    return None
+        return self._list("source", path, f"source/{slug}", LIST, query, (("slug", slug),))
 
+    def _list(self, route, path, stem, negotiation, query, variables) -> Target | None:
+        """A list URL: one Target for its format (every format is expanded by the crawler)."""
+        for _, value in variables:
+            _check_name(value, path)
+        formats = self.offers[negotiation]
+        word = query.get("format", [""])[0]
+        fmt = by_keyword(word, formats) if word else formats[0]
+        if fmt is None:
+            return None
+        page = dict(variables).get("page")
+        args = {"page": page} if page and page != "1" else {}
+        args["format"] = fmt.keywords[0]
+        url = f"{path}?{urlencode(args)}"
+        return Target(url, f"{stem}.{fmt.suffix}", route, fmt.suffix, variables)
 
-def _entity_target(path: str, route: str, slug: str, ext: str, file: str) -> Target:
-    _check_name(slug, path)
-    return Target(path, file, route, ext, (("slug", slug),))
+    def siblings(self, target: Target) -> list[Target]:
+        """The same resource in every format its URL space offers (lists are negotiated)."""
+        if target.route not in ("browse-index", "browse", "source"):
+            return []
+        formats = self.offers[INDEX if target.route == "browse-index" else LIST]
+        out = []
+        for fmt in formats:
+            path = target.url.split("?")[0]
+            query = parse_qs(urlsplit(target.url).query)
+            query["format"] = [fmt.keywords[0]]
+            found = self.classify(f"{path}?{urlencode(query, doseq=True)}")
+            if isinstance(found, Target):
+                out.append(found)
+        return out
 
 
 def _check_name(name: str, url: str) -> None:
@@ -229,57 +373,6 @@ def _check_name(name: str, url: str) -> None:
             f"{url}: {name!r} cannot be exported safely; slugs and class names must match "
             f"{SAFE_NAME.pattern}"
         )
-
-
-def _links_target(slug: str, query: dict) -> Target | None:
-    prop = query.get("property", [""])[0]
-    direction = query.get("direction", ["out"])[0]
-    page = query.get("page", ["1"])[0]
-    if not prop or direction not in ("in", "out") or not re.fullmatch(r"[1-9]\d*", page):
-        return None
-    _check_name(slug, f"/page/{slug}/links")
-    url = f"/page/{slug}/links?" + urlencode(
-        {"property": prop, "direction": direction, "page": page}
-    )
-    file = f"page/{slug}/links/{direction}-{property_key(prop)}-{page}.html"
-    variables = (("slug", slug), ("property", prop), ("direction", direction), ("page", page))
-    return Target(url, file, "links", "html", variables)
-
-
-def _list_targets(route, path, stem, offers_name, query, variables) -> Target | None:
-    """A list URL: one Target for its format (every format is expanded by the crawler)."""
-    for _, value in variables:
-        _check_name(value, path)
-    word = query.get("format", [""])[0]
-    fmt = by_keyword(word, _offers(offers_name)) if word else _offers(offers_name)[0]
-    if fmt is None:
-        return None
-    page = dict(variables).get("page")
-    args = {"page": page} if page and page != "1" else {}
-    args["format"] = fmt.keywords[0]
-    return Target(f"{path}?{urlencode(args)}", f"{stem}.{fmt.suffix}", route, fmt.suffix, variables)
-
-
-def _offers(name: str):
-    from frkg.web import browse
-
-    return browse.INDEX_OFFERS if name == INDEX else browse.OFFERS
-
-
-def _siblings(target: Target) -> list[Target]:
-    """The same resource in every format its URL space offers (lists are negotiated)."""
-    if target.route not in ("browse-index", "browse", "source"):
-        return []
-    offers = _offers(INDEX if target.route == "browse-index" else LIST)
-    out = []
-    for fmt in offers:
-        path = target.url.split("?")[0]
-        query = parse_qs(urlsplit(target.url).query)
-        query["format"] = [fmt.keywords[0]]
-        found = classify(f"{path}?{urlencode(query, doseq=True)}", "")
-        if isinstance(found, Target):
-            out.append(found)
-    return out
 
 
 # -- header templates ------------------------------------------------------------------------------
@@ -374,47 +467,58 @@ def build(app, outdir: Path, jobs: int = 1) -> Layout:
     ``jobs`` processes fetch and write in parallel (forked from this one, after the app is
     built); the walk goes breadth first, one level of links at a time.
     """
-    kg = app.extensions["frkg"]
     published = app.extensions["frkg.publication"]
-    base = kg.base
     public = outdir / "public"
     if public.exists():
         shutil.rmtree(public)
     public.mkdir(parents=True)
-    layout = Layout(base, negotiations())
-    client = _Client(app)
-
-    queue: list[Target] = []
-    seen: set[str] = set()
-    looked_at: set[str] = set()  # pages link the same URLs again and again
-
-    def enqueue(link: str) -> None:
-        if link in looked_at:
-            return
-        looked_at.add(link)
-        found = classify(link, base)
-        if found == "dynamic":
-            layout.dynamic[urlsplit(link).path] += 1
-        elif isinstance(found, Target) and found.file not in seen:
-            for t in [found, *_siblings(found)]:
-                if t.file not in seen:
-                    seen.add(t.file)
-                    queue.append(t)
-
+    urls = UrlSpace(app)
+    layout = Layout(urls.base, negotiations(app), urls.offers, urls.live_only)
+    frontier = _Frontier(urls, layout)
     for seed in _seeds(app, published):
-        enqueue(seed)
-
+        frontier.add(seed)
     with _workers(app, public, jobs) as fetch_all:
-        while queue:
-            batch, queue = queue, []
+        while batch := frontier.take():
             for fetched in fetch_all(batch):
                 _record(layout, public, fetched)
                 for link in fetched.links:
-                    enqueue(link)
-    _errors(app, client, public, layout)
+                    frontier.add(link)
+    client = _Client(app)
+    _error_pages(app, client, public, layout)
+    _messages(urls, client, layout)
     _thing_headers(client, layout, published)
     layout.settle()
     return layout
+
+
+class _Frontier:
+    """The targets still to fetch: each file once, however often and however it is linked."""
+
+    def __init__(self, urls: UrlSpace, layout: Layout) -> None:
+        self.urls = urls
+        self.layout = layout
+        self.queue: list[Target] = []
+        self.seen: set[str] = set()
+        self.looked_at: set[str] = set()  # pages link the same URLs again and again
+
+    def add(self, link: str) -> None:
+        """Queue the file ``link`` is exported to, and its siblings in the other formats."""
+        if link in self.looked_at:
+            return
+        self.looked_at.add(link)
+        found = self.urls.classify(link)
+        if found == "dynamic":
+            self.layout.dynamic[urlsplit(link).path] += 1
+        elif isinstance(found, Target) and found.file not in self.seen:
+            for t in [found, *self.urls.siblings(found)]:
+                if t.file not in self.seen:
+                    self.seen.add(t.file)
+                    self.queue.append(t)
+
+    def take(self) -> list[Target]:
+        """Everything queued so far (the next level of the walk)."""
+        batch, self.queue = self.queue, []
+        return batch
 
 
 def _record(layout: Layout, public: Path, fetched: _Fetched) -> None:
@@ -503,8 +607,6 @@ def _template(layout: Layout, target: Target, headers: dict[str, str]) -> None:
 
 
 def _write(path: Path, body: bytes, headers) -> None:
-    from frkg.web.headers import COMPRESS_MIN_SIZE, COMPRESSIBLE
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
     written = [path]
@@ -527,59 +629,69 @@ def _write_error(public: Path, name: str, body: bytes) -> str:
     return f"/{INTERNAL}/{name}"
 
 
-def _errors(app, client: _Client, public: Path, layout: Layout) -> None:
+#: The 404 a static site answers for what the app would name by its IRI, and for live-only URLs.
+UNKNOWN_THING = "nothing is known about this thing"
+UNKNOWN_LIST = "there is no such list here"
+LIVE_ONLY_HERE = (
+    "this is a static copy of the dataset: search, SPARQL queries, filtered lists and "
+    "server status need the live server"
+)
+
+
+def _error_pages(app, client: _Client, public: Path, layout: Layout) -> None:
     """The error bodies the web server answers with, made by the app itself."""
-    from frkg.negotiate import UnknownFormat
     from frkg.web import respond
 
-    def save(name: str, body: bytes | str) -> None:
-        data = body.encode() if isinstance(body, str) else body
-        layout.errors[name] = _write_error(public, name, data)
+    def save(name: str, body: bytes) -> None:
+        layout.errors[name] = _write_error(public, name, body)
 
     # An unknown path, as the app answers it to scripts and to browsers.
     for ext, accept in (("txt", "text/plain"), ("html", "text/html")):
         status, _, body = client.get(f"/{INTERNAL}/no-such-path", {"Accept": accept})
         assert status == 404
         save(f"not-found.{ext}", body)
+    views = base.views(app)
     with app.test_request_context("/"):
-        for fmt in (HTML, *RDF_FORMATS):
-            save(
-                f"thing-404.{fmt.suffix}",
-                respond.error(404, "Not Found", "nothing is known about this thing", fmt).data,
-            )
-        save(
-            "thing-404.txt",
-            respond.error(404, "Not Found", "nothing is known about this thing").data,
-        )
-        for fmt in (JSON, HTML, *RDF_FORMATS):
-            save(
-                f"list-404.{fmt.suffix}",
-                respond.error(404, "Not Found", "there is no such list here", fmt).data,
-            )
-        save("list-404.txt", respond.error(404, "Not Found", "there is no such list here").data)
-        what = {THING: "a description of this thing", RDF: "this document", LIST: "this list"}
-        what[INDEX] = "the index of classes"
-        for name, offers in (
-            (THING, (*RDF_FORMATS, HTML)),
-            (RDF, RDF_FORMATS),
-            (LIST, _offers(LIST)),
-            (INDEX, _offers(INDEX)),
+        for stem, message, offered in (
+            ("thing-404", UNKNOWN_THING, (HTML, *RDF_FORMATS)),
+            ("list-404", UNKNOWN_LIST, (JSON, HTML, *RDF_FORMATS)),
         ):
-            save(f"406-{name}.txt", respond.not_acceptable(offers, what[name]).data)
-            message = str(UnknownFormat("{word}", offers))
-            layout.unknown_format[name] = f"400 Bad Request: {message}\n"
-        static = (
-            "this is a static copy of the dataset: search, SPARQL queries, filtered lists and "
-            "server status need the live server"
+            for fmt in offered:
+                save(f"{stem}.{fmt.suffix}", respond.error(404, "Not Found", message, fmt).data)
+            save(f"{stem}.txt", respond.error(404, "Not Found", message).data)
+        for name, endpoints in NEGOTIATED_ENDPOINTS.items():
+            save(f"406-{name}.txt", views[endpoints[0]].not_acceptable().data)
+        save("dynamic.html", respond.error(404, "Not Found", LIVE_ONLY_HERE, HTML).data)
+        save("dynamic.txt", respond.error(404, "Not Found", LIVE_ONLY_HERE).data)
+
+
+def _messages(urls: UrlSpace, client: _Client, layout: Layout) -> None:
+    """The app's answers to requests a web server refuses by itself (400, 404, 405)."""
+    for name, endpoints in NEGOTIATED_ENDPOINTS.items():
+        # each negotiation's first endpoint decides ?format= before it looks at anything else
+        url = urls.path(endpoints[0], **urls.placeholders(endpoints[0]))
+        layout.unknown_format[name] = _asked(client, f"{url}?format=WORD", 400).replace(
+            "'WORD'", "'{word}'"
         )
-        save("dynamic.html", respond.error(404, "Not Found", static, HTML).data)
-        save("dynamic.txt", respond.error(404, "Not Found", static).data)
-    status, _, body = client.get("/data/x.SUFFIX")
-    assert status == 404
-    layout.unknown_suffix = body.decode().replace(".SUFFIX", ".{suffix}")
+    for key, query in (
+        ("property", ""),
+        ("direction", "?property=p&direction=x"),
+        ("page", "?property=p&page=0"),
+    ):
+        layout.bad_request[key] = _asked(client, f"/page/x/links{query}", 400)
+    asked = _asked(client, "/data/x.SUFFIX", 404)
+    layout.unknown_suffix = asked.replace(".SUFFIX", ".{suffix}")
     refused = client.client.post("/id/x")
     assert refused.status_code == 405
     layout.method_not_allowed = refused.get_data(as_text=True)
+
+
+def _asked(client: _Client, url: str, expected: int) -> str:
+    """The app's plain-text answer to ``url``, which must have the status ``expected``."""
+    status, _, body = client.get(url, {"Accept": "text/plain"})
+    if status != expected:
+        raise BuildError(f"{url}: the app answers {status}, where the export expects {expected}")
+    return body.decode()
 
 
 def _thing_headers(client: _Client, layout: Layout, published) -> None:

@@ -5,6 +5,7 @@ adapts it).
 - :mod:`.check`: what is refused before anything runs (updates, SERVICE, over-long text)
 - :mod:`.service`: :class:`SparqlService`, running a checked query within its limits
 - :mod:`.pool`: the forked worker processes a query runs in, killed at the time limit
+- :mod:`.sandbox`: the OS wall around those workers (no network sockets, a memory ceiling)
 - :mod:`.description`: the SPARQL 1.1 Service Description
 - :mod:`.examples`: the example queries of ``queries/``
 - :mod:`.errors`: why a query was not answered
@@ -16,6 +17,7 @@ from frkg.sparql.errors import (
     NotAcceptable,
     QueryAborted,
     QueryFailed,
+    QueryOutOfMemory,
     QuerySyntaxError,
     QueryTimeout,
     QueryTooLong,
@@ -40,6 +42,7 @@ __all__ = [
     "QueryAborted",
     "QueryAnswer",
     "QueryFailed",
+    "QueryOutOfMemory",
     "QueryRequest",
     "QuerySyntaxError",
     "QueryTimeout",

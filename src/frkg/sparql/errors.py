@@ -42,6 +42,10 @@ class QueryFailed(SparqlError):
     """The query parsed but could not be evaluated."""
 
 
+class QueryOutOfMemory(SparqlError):
+    """The query needed more memory than a query worker may use, and was stopped."""
+
+
 class QueryAborted(SparqlError):
     """The query's worker process ended before answering (killed from outside, out of memory)."""
 

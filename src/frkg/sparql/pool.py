@@ -21,11 +21,18 @@ Design (see docs/sparql-safety.md):
 - A task and its answer travel pickled over the socket pair
   (:class:`multiprocessing.connection.Connection`). The parent waits at most ``timeout``
   seconds; then it SIGKILLs the worker, which frees its CPU at once, and the next task gets a
-  freshly forked one. The zygote ignores SIGCHLD, so killed workers are reaped by the kernel.
-- Workers cannot open any new file descriptor (``RLIMIT_NOFILE`` is lowered to what they hold),
-  so even a task that tried to reach the network could not open a socket. A ``prepare`` hook
-  runs in each new worker first (an on-disk store opens its database there) and says how many
-  more descriptors the worker may need (the store's table files, opened as queries read them).
+  freshly forked one. The zygote reaps killed workers (see below).
+- Every worker is walled in before its first task (:mod:`frkg.sparql.sandbox`): a seccomp
+  filter refuses network sockets, then a ``prepare`` hook runs (an on-disk store opens its
+  database there) and says how many more descriptors the worker may need (the store's table
+  files, opened as queries read them); then its address space is capped at its size plus
+  ``memory`` bytes, and ``RLIMIT_NOFILE`` is lowered to what it holds plus that headroom.
+- After each task a worker that grew by more than ``recycle`` bytes of resident memory (or hit
+  :class:`MemoryError`) says so with its answer, and the pool replaces it: an idle worker does not
+  keep what a large query made it grow to.
+- The zygote reaps its workers and hands each one's wait status to the parent (a pipe per
+  worker), so that a worker that died mid-task of its memory ceiling (pyoxigraph aborts when an
+  allocation fails) is told apart from one that died otherwise: :class:`WorkerOutOfMemory`.
 - At most ``size`` tasks run at once; one more raises :class:`PoolBusy` at once rather than
   queueing, so a burst of tasks never holds more than ``size`` server threads.
 - :meth:`QueryPool.close` (also run at interpreter exit) kills the workers and the zygote; if
@@ -48,10 +55,14 @@ import struct
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from frkg.sparql import sandbox
+
 _SPAWN = b"s"
+_WORKER_FD = 3  # the one descriptor a worker holds above stdin, stdout and stderr
 _PR_SET_PDEATHSIG = 1
 
 
@@ -71,18 +82,35 @@ class WorkerDied(PoolError):
     """The worker exited before answering (killed from outside, or out of memory)."""
 
 
-class _Worker:
-    __slots__ = ("pid", "conn")
+class WorkerOutOfMemory(WorkerDied):
+    """The worker died of its memory ceiling while running the task."""
 
-    def __init__(self, pid: int, conn: Connection) -> None:
+
+class _Worker:
+    __slots__ = ("pid", "conn", "status")
+
+    def __init__(self, pid: int, conn: Connection, status: int) -> None:
         self.pid = pid
         self.conn = conn
+        self.status = status  # read end of the pipe its wait status comes through
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self.status)
+
+    def exit_status(self, timeout: float = 2.0) -> int | None:
+        """The wait status of this worker, which has died (None if the zygote does not say)."""
+        if not _readable(self.status, timeout):
+            return None
+        try:
+            data = os.read(self.status, 4)
+        except OSError:
+            return None
+        return struct.unpack("i", data)[0] if len(data) == 4 else None
 
 
 class QueryPool:
@@ -90,7 +118,10 @@ class QueryPool:
 
     ``task`` runs in the worker; its return value (or the exception it raises) must pickle.
     ``prepare``, if given, runs once in each new worker before its descriptors are limited, and
-    returns how many more descriptors the worker may open later (0: none).
+    returns how many more descriptors the worker may open later (0: none). ``memory`` is how many
+    bytes a worker's address space may grow by (None: no ceiling), ``recycle`` how many bytes of
+    resident memory it may gain before it is replaced (None: never). With ``wall`` (the default)
+    workers are walled off from the network (:func:`frkg.sparql.sandbox.deny_network`).
     The pool is bound to the process that created it: a forked copy of it must not be used
     (:attr:`pid` tells whose it is).
     """
@@ -100,11 +131,18 @@ class QueryPool:
         task: Callable[[Any], Any],
         size: int,
         prepare: Callable[[], int] | None = None,
+        *,
+        memory: int | None = None,
+        recycle: int | None = None,
+        wall: bool = True,
     ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
+        if wall and sandbox.problem() is not None:  # also loads the seccomp library, here
+            raise sandbox.WallUnavailable(sandbox.problem())
         self.task = task
         self.prepare = prepare
+        self.setup = _WorkerSetup(prepare, memory, recycle, wall)
         self.size = size
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
@@ -141,11 +179,17 @@ class QueryPool:
                 if not _readable(worker.conn.fileno(), timeout):
                     self._discard(worker)
                     raise TaskTimeout(f"stopped after {timeout:g} seconds")
-                ok, value = worker.conn.recv()
+                ok, value, recycle = worker.conn.recv()
             except (EOFError, OSError) as e:
+                status = worker.exit_status()
                 self._discard(worker)
+                if status is not None and sandbox.died_of_memory(status):
+                    raise WorkerOutOfMemory("the query worker hit its memory ceiling") from e
                 raise WorkerDied("the query worker exited before answering") from e
-            self._checkin(worker)
+            if recycle:
+                self._discard(worker)  # the next task gets a fresh worker
+            else:
+                self._checkin(worker)
             if ok:
                 return value
             raise value
@@ -215,7 +259,7 @@ class QueryPool:
         if pid == 0:  # the zygote
             try:
                 parent_end.close()
-                _zygote_main(child_end, self.task, self.prepare)
+                _zygote_main(child_end, self.task, self.setup)
             finally:
                 os._exit(0)
         child_end.close()
@@ -226,13 +270,15 @@ class QueryPool:
         assert self._zygote is not None
         try:
             self._zygote.sendall(_SPAWN)
-            data, fds, _flags, _addr = socket.recv_fds(self._zygote, 4, 1)
+            data, fds, _flags, _addr = socket.recv_fds(self._zygote, 4, 2)
         except OSError as e:
             raise WorkerDied("the query worker factory is gone") from e
-        if len(data) != 4 or len(fds) != 1:
+        if len(data) != 4 or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
             raise WorkerDied("the query worker factory is gone")
         (pid,) = struct.unpack("i", data)
-        worker = _Worker(pid, Connection(fds[0]))
+        worker = _Worker(pid, Connection(fds[0]), fds[1])
         self._all[pid] = worker
         return worker
 
@@ -246,64 +292,124 @@ def _close_at_exit(ref: weakref.ref[QueryPool]) -> None:
 # -- in the zygote -----------------------------------------------------------------------------
 
 
-def _zygote_main(
-    control: socket.socket, task: Callable[[Any], Any], prepare: Callable[[], int] | None
-) -> None:
+def _zygote_main(control: socket.socket, task: Callable[[Any], Any], setup: _WorkerSetup) -> None:
     # Objects inherited from the parent (its sockets among them) must never be finalised here:
     # a collected socket would close a descriptor number that a new socket pair may be reusing.
     gc.freeze()
     _reset_signals()
-    # Killed workers are reaped by the kernel: nobody has to wait() for them.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     _close_fds_except(control.fileno())
-    children: list[int] = []
+    # Workers are reaped here, and each one's wait status is written to the pipe its parent
+    # holds the other end of: SIGCHLD wakes the loop through the wakeup pipe.
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    statuses: dict[int, int] = {}  # worker pid -> write end of its status pipe
+    waiting = select.poll()
+    waiting.register(control.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    waiting.register(wake_r, select.POLLIN)
     while True:
+        ready = {fd for fd, _ in waiting.poll()}
+        if wake_r in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(wake_r, 4096)
+            _reap(statuses)
+        if control.fileno() not in ready:
+            continue
         try:
             command = control.recv(1)
         except OSError:
             command = b""
         if command != _SPAWN:  # EOF: the owning process closed the pool or died
-            for pid in children:
+            for pid in statuses:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        status_r, status_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # a worker
             try:
+                signal.set_wakeup_fd(-1)
+                for fd in (wake_r, wake_w, status_r, status_w):
+                    os.close(fd)
                 control.close()
                 theirs.close()
-                _worker_main(ours, task, prepare)
+                _worker_main(ours, task, setup)
             finally:
                 os._exit(0)
         ours.close()
-        children = [p for p in children if _alive(p)] + [pid]
+        statuses[pid] = status_w
         try:
-            socket.send_fds(control, [struct.pack("i", pid)], [theirs.fileno()])
+            socket.send_fds(control, [struct.pack("i", pid)], [theirs.fileno(), status_r])
         except OSError:
             pass  # the owner is gone; the next recv() sees EOF
         theirs.close()
+        os.close(status_r)
+        _reap(statuses)
+
+
+def _reap(statuses: dict[int, int]) -> None:
+    """Wait for every worker that ended, and pass its wait status on (4 bytes, then EOF)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = statuses.pop(pid, None)
+        if fd is not None:
+            with contextlib.suppress(OSError):  # the parent may have closed its end already
+                os.write(fd, struct.pack("i", status))
+            os.close(fd)
 
 
 # -- in a worker -------------------------------------------------------------------------------
 
 
-def _worker_main(
-    sock: socket.socket, task: Callable[[Any], Any], prepare: Callable[[], int] | None
-) -> None:
+@dataclass(frozen=True)
+class _WorkerSetup:
+    """How a new worker readies itself before its first task."""
+
+    prepare: Callable[[], int] | None
+    memory: int | None
+    recycle: int | None
+    wall: bool
+
+
+def _worker_main(sock: socket.socket, task: Callable[[Any], Any], setup: _WorkerSetup) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _die_with_parent()
     fd = sock.detach()
+    if fd != _WORKER_FD:
+        # Its socket becomes the lowest free descriptor, so the descriptor limit below leaves
+        # no hole a new socket or file could take.
+        os.dup2(fd, _WORKER_FD)
+        os.close(fd)
+        fd = _WORKER_FD
     _close_fds_except(fd)
+    failure: Exception | None = None
+    # The wall first: whatever prepare() or a task does afterwards, no network socket.
+    if setup.wall:
+        try:
+            sandbox.deny_network()
+        except sandbox.WallUnavailable as e:  # every task is then answered with this failure
+            failure = e
     # No new file descriptors (beyond what ``prepare`` asks for): whatever a task does, it
     # cannot open a socket or a file.
-    limit, failure = max(fd, 2) + 1, None
-    if prepare is not None:
+    limit = max(fd, 2) + 1
+    if setup.prepare is not None and failure is None:
         try:
-            headroom = max(0, int(prepare()))
+            headroom = max(0, int(setup.prepare()))
             limit = max(fd, 2, *_open_descriptors()) + 1 + headroom
         except Exception as e:  # noqa: BLE001 - every task is then answered with this failure
             failure = e
+    if setup.memory is not None:
+        with contextlib.suppress(ValueError, OSError):
+            sandbox.limit_memory(setup.memory)
+    growth = sandbox.Growth(setup.recycle) if setup.recycle is not None else None
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
     conn = Connection(fd)
@@ -312,16 +418,24 @@ def _worker_main(
             request = conn.recv()
         except (EOFError, OSError):
             return
+        out_of_memory = False
         try:
             if failure is not None:
                 raise failure
             answer: tuple[bool, Any] = (True, task(request))
+        except MemoryError:
+            answer, out_of_memory = (False, MemoryError()), True
         except Exception as e:  # noqa: BLE001 - every failure goes back to the caller
             answer = (False, e)
+        recycle = out_of_memory or (growth is not None and growth.past_threshold())
         try:
-            conn.send(answer)
+            conn.send((*answer, recycle))
+        except MemoryError:
+            conn.send((False, MemoryError(), True))
         except Exception as e:  # noqa: BLE001 - an answer that does not pickle
-            conn.send((False, PoolError(f"the answer could not be sent back: {e}")))
+            conn.send((False, PoolError(f"the answer could not be sent back: {e}"), recycle))
+        if recycle:
+            return  # the parent starts a fresh worker for the next task
 
 
 # -- process helpers ---------------------------------------------------------------------------

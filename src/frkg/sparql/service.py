@@ -3,11 +3,13 @@
 :class:`SparqlService` is the one entry point the web tier uses. For each query it
 
 1. refuses what a read-only public endpoint must not run (:func:`frkg.sparql.check.check`):
-   queries longer than the limit, updates in any form, and any ``SERVICE`` clause;
-2. runs it in a worker process of a :class:`~frkg.sparql.pool.QueryPool`, bounded in number and
-   killed at the time limit (pyoxigraph has no timeout of its own);
-3. serialises the answer in the worker (:func:`execute`), cutting it at the result cap without
-   ever truncating silently: the answer says it was truncated.
+   queries longer than the limit, updates in any form, and any ``SERVICE`` clause, decided once
+   on the query's parse; only the text written back from that parse goes any further;
+2. runs it in a worker process of a :class:`~frkg.sparql.pool.QueryPool`, bounded in number,
+   walled off from the network and capped in memory (:mod:`frkg.sparql.sandbox`), and killed at
+   the time limit (pyoxigraph has no timeout of its own);
+3. serialises the answer in the worker (:func:`execute`), cutting it at the result cap (rows)
+   and the byte cap without ever truncating silently: the answer says it was truncated.
 
 Errors are typed (:mod:`frkg.sparql.errors`); the web tier maps each to a status code.
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from frkg import formats, namespaces
+from frkg.sparql import sandbox
 from frkg.sparql.check import check as check_query
 from frkg.sparql.description import service_description
 from frkg.sparql.errors import (
@@ -32,12 +35,13 @@ from frkg.sparql.errors import (
     NotAcceptable,
     QueryAborted,
     QueryFailed,
+    QueryOutOfMemory,
     QuerySyntaxError,
     QueryTimeout,
     TooManyQueries,
 )
-from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied
-from frkg.sparql_syntax import QueryShape
+from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied, WorkerOutOfMemory
+from frkg.sparql_syntax import ParsedQuery
 from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
 
 if TYPE_CHECKING:
@@ -62,6 +66,7 @@ class QueryRequest:
     results_format: str | None = "json"
     graph_format: str | None = "turtle"
     cap: int = 10000
+    max_bytes: int = 64 * 2**20
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     union_default_graph: bool = True
@@ -85,17 +90,21 @@ class _CapReached(Exception):
 
 
 class _LineCappedWriter:
-    """A binary sink that keeps the first ``limit`` lines and stops the writer after that."""
+    """A binary sink that keeps the first ``limit`` lines, at most ``max_bytes`` of them, and
+    stops the writer after that."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
         self.buffer = io.BytesIO()
         self.lines = 0
+        self.cut = False
 
     def write(self, data: bytes) -> int:
         self.buffer.write(data)
         self.lines += data.count(b"\n")
-        if self.lines > self.limit:
+        if self.lines > self.limit or self.buffer.tell() > self.max_bytes:
+            self.cut = True
             raise _CapReached
         return len(data)
 
@@ -103,14 +112,38 @@ class _LineCappedWriter:
         pass
 
     def head(self) -> tuple[bytes, bool]:
-        """The first ``limit`` lines, and whether anything beyond them was cut."""
+        """The first lines (at most ``limit``, in at most ``max_bytes``), and whether anything
+        beyond them was cut."""
         data = self.buffer.getvalue()
-        if self.lines <= self.limit:
+        if not self.cut:
             return data, False
+        data = data[: self.max_bytes]
         cut = -1
         for _ in range(self.limit):
-            cut = data.index(b"\n", cut + 1)
+            found = data.find(b"\n", cut + 1)
+            if found < 0:
+                break
+            cut = found
         return data[: cut + 1], True
+
+
+def _fitted(header: bytes, lines: list[bytes], render, max_bytes: int) -> tuple[bytes, int]:
+    """``render(header + lines[:k])`` for the most lines ``k`` whose rendering fits in
+    ``max_bytes`` (a format can take more bytes than the TSV or N-Triples it is made from), and
+    ``k``. Binary search: a few renderings, never one per line."""
+    body = render(header + b"".join(lines))
+    if len(body) <= max_bytes:
+        return body, len(lines)
+    low, high, best = 0, len(lines) - 1, render(header)
+    kept = 0
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = render(header + b"".join(lines[:middle]))
+        if len(candidate) <= max_bytes:
+            best, kept, low = candidate, middle, middle + 1
+        else:
+            high = middle - 1
+    return best, kept
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
@@ -138,11 +171,16 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
             )
         if isinstance(results, ox.QuerySolutions):
             fmt = _format_for("SELECT", request.results_format)
-            return _select_answer(results, fmt, request.cap)
+            return _select_answer(results, fmt, request.cap, request.max_bytes)
         fmt = _format_for("GRAPH", request.graph_format)
-        return _graph_answer(results, fmt, request.cap, request.prefixes)
+        return _graph_answer(results, fmt, request.cap, request.max_bytes, request.prefixes)
     except SyntaxError as e:
-        raise QuerySyntaxError(syntax_message(request.query, e)) from None
+        # The grammar was checked before: what the engine still refuses (a variable's scope,
+        # GROUP BY) is found in the text as written back, which is what its position counts in.
+        raise QuerySyntaxError(
+            syntax_message(request.query, e)
+            + "\n(the line and column count in the query as this server writes it back)"
+        ) from None
     except (OSError, RuntimeError, ValueError) as e:
         raise QueryFailed(f"The query could not be evaluated: {e}") from None
 
@@ -159,35 +197,54 @@ def _format_for(form: str, name: str | None) -> formats.Format:
     return formats.by_name(name)
 
 
-def _select_answer(results: ox.QuerySolutions, fmt: formats.Format, cap: int) -> QueryAnswer:
-    writer = _LineCappedWriter(cap + 1)  # the header line, then one line per row
+def _select_answer(
+    results: ox.QuerySolutions, fmt: formats.Format, cap: int, max_bytes: int
+) -> QueryAnswer:
+    writer = _LineCappedWriter(cap + 1, max_bytes)  # the header line, then one line per row
     try:
         results.serialize(writer, format=ox.QueryResultsFormat.TSV)
     except _CapReached:
         pass
     tsv, truncated = writer.head()
-    rows = max(tsv.count(b"\n") - 1, 0)
-    if fmt.serializer == ox.QueryResultsFormat.TSV:
-        return QueryAnswer("SELECT", fmt.name, tsv, rows, truncated)
-    kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return QueryAnswer("SELECT", fmt.name, kept.serialize(format=fmt.serializer), rows, truncated)
+    if not tsv:  # even the header line was over the byte cap: names of that length
+        raise QueryFailed(f"The answer's header alone is longer than {max_bytes} bytes.")
+    header_end = tsv.index(b"\n") + 1
+    rows = tsv[header_end:].splitlines(keepends=True)
+
+    def render(data: bytes) -> bytes:
+        if fmt.serializer == ox.QueryResultsFormat.TSV:
+            return data
+        kept = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+        return kept.serialize(format=fmt.serializer)
+
+    body, count = _fitted(tsv[:header_end], rows, render, max_bytes)
+    return QueryAnswer("SELECT", fmt.name, body, count, truncated or count < len(rows))
 
 
 def _graph_answer(
-    triples: ox.QueryTriples, fmt: formats.Format, cap: int, prefixes: dict[str, str]
+    triples: ox.QueryTriples,
+    fmt: formats.Format,
+    cap: int,
+    max_bytes: int,
+    prefixes: dict[str, str],
 ) -> QueryAnswer:
-    writer = _LineCappedWriter(cap)
+    writer = _LineCappedWriter(cap, max_bytes)
     try:
         triples.serialize(writer, format=ox.RdfFormat.N_TRIPLES)
     except _CapReached:
         pass
     nt, truncated = writer.head()
-    count = nt.count(b"\n")
-    if fmt.serializer == ox.RdfFormat.N_TRIPLES:
-        return QueryAnswer("GRAPH", fmt.name, nt, count, truncated)
-    kept = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-    body = ox.serialize(kept, format=fmt.serializer, prefixes=prefixes_used(prefixes, nt) or None)
-    return QueryAnswer("GRAPH", fmt.name, body, count, truncated)
+    lines = nt.splitlines(keepends=True)
+
+    def render(data: bytes) -> bytes:
+        if fmt.serializer == ox.RdfFormat.N_TRIPLES:
+            return data
+        kept = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        used = prefixes_used(prefixes, data) or None
+        return ox.serialize(kept, format=fmt.serializer, prefixes=used)
+
+    body, count = _fitted(b"", lines, render, max_bytes)
+    return QueryAnswer("GRAPH", fmt.name, body, count, truncated or count < len(lines))
 
 
 def prefixes_used(prefixes: dict[str, str], ntriples: bytes) -> dict[str, str]:
@@ -239,6 +296,9 @@ class SparqlService:
         result_cap: int = 10000,
         max_query_length: int = 65536,
         max_concurrent: int = 2,
+        result_max_bytes: int = 64 * 2**20,
+        worker_memory: int = 1024 * 2**20,
+        worker_recycle: int = 256 * 2**20,
     ) -> None:
         self.kg = kg
         self.endpoint = endpoint
@@ -246,7 +306,13 @@ class SparqlService:
         self.result_cap = result_cap
         self.max_query_length = max_query_length
         self.max_concurrent = max_concurrent
+        self.result_max_bytes = result_max_bytes
+        self.worker_memory = worker_memory
+        self.worker_recycle = worker_recycle
         self.prefixes = namespaces.prefixes(kg.base)
+        if not kg.store.is_remote:
+            # Here, while the server is still single-threaded (it forks a probe), not later.
+            sandbox.problem()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
 
@@ -260,11 +326,14 @@ class SparqlService:
             result_cap=settings.sparql_result_cap,
             max_query_length=settings.sparql_max_query_length,
             max_concurrent=settings.sparql_max_concurrent,
+            result_max_bytes=settings.sparql_result_max_bytes,
+            worker_memory=settings.sparql_worker_memory_mb * 2**20,
+            worker_recycle=settings.sparql_worker_recycle_mb * 2**20,
         )
 
-    def check(self, text: str) -> QueryShape:
-        """:func:`frkg.sparql.check.check` with this service's length limit."""
-        return check_query(text, self.max_query_length)
+    def check(self, text: str) -> ParsedQuery:
+        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI."""
+        return check_query(text, self.max_query_length, base_iri=self.endpoint)
 
     def request(
         self,
@@ -274,26 +343,31 @@ class SparqlService:
         graph_format: str | None = "turtle",
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
-        shape: QueryShape | None = None,
+        shape: ParsedQuery | None = None,
     ) -> QueryRequest:
-        """A :class:`QueryRequest` for ``text`` with this service's cap, base IRI and prefixes."""
+        """A :class:`QueryRequest` for ``text`` with this service's caps, base IRI and prefixes.
+
+        ``text`` is checked here unless ``shape`` is its check already; the request carries the
+        text written back from the parse, never ``text`` itself.
+        """
         shape = shape or self.check(text)
         return QueryRequest(
-            query=text,
+            query=shape.text(),
             results_format=results_format,
             graph_format=graph_format,
             cap=self.result_cap,
+            max_bytes=self.result_max_bytes,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             union_default_graph=not shape.has_dataset_clause,
             base_iri=self.endpoint,
             # Only graph answers declare prefixes: a SELECT need not carry them to its worker.
-            prefixes=self.prefixes if shape.returns_graph or shape.form is None else {},
+            prefixes=self.prefixes if shape.returns_graph else {},
         )
 
     def run(self, request: QueryRequest) -> QueryAnswer:
-        """Check and run ``request`` in a worker process within the limits; raise why not."""
-        self.check(request.query)
+        """Run ``request`` (made by :meth:`request`: checked, written back) in a worker process
+        within the limits; raise why not."""
         try:
             return self.pool().run(request, self.timeout)
         except (TaskTimeout, BackendTimeout):
@@ -312,6 +386,12 @@ class SparqlService:
             raise TooManyQueries(
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
                 "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+            ) from None
+        except (WorkerOutOfMemory, MemoryError):
+            raise QueryOutOfMemory(
+                "The query needed more memory than one query may use "
+                f"({self.worker_memory // 2**20} MB, setting FRKG_SPARQL_WORKER_MEMORY_MB) and "
+                "was stopped. Narrow it down, or add a LIMIT."
             ) from None
         except WorkerDied:
             raise QueryAborted(
@@ -336,8 +416,19 @@ class SparqlService:
                 if self.kg.store.is_remote:
                     pool = self._pool = InThread(task, self.max_concurrent)
                 else:
-                    prepare = self.kg.store.prepare_worker
-                    pool = self._pool = QueryPool(task, self.max_concurrent, prepare=prepare)
+                    problem = sandbox.problem()
+                    if problem is not None:
+                        raise sandbox.WallUnavailable(
+                            "The SPARQL service will not run queries without its network wall "
+                            f"(a seccomp filter on its query workers): {problem}."
+                        )
+                    pool = self._pool = QueryPool(
+                        task,
+                        self.max_concurrent,
+                        prepare=self.kg.store.prepare_worker,
+                        memory=self.worker_memory,
+                        recycle=self.worker_recycle,
+                    )
             return pool
 
     @functools.cached_property

@@ -16,6 +16,9 @@ are dealt with here, in one place:
   system graphs, the load record, other datasets) are never seen; a query's own ``FROM`` clauses
   are turned into those parameters, kept to the dataset's graphs (:mod:`frkg.store.scope`),
   because Virtuoso adds the parameters to the query's ``FROM`` graphs instead of replacing them;
+- the text sent is the one written back from the query's parse (:mod:`frkg.sparql_syntax`: no
+  comments, no escapes, one space between tokens), never the text as it came, so Virtuoso's
+  parser can only run what was parsed here;
 - the default graph of a query on the whole dataset is the union graph the file holds
   (``{base}graph/union``), one graph, not the dozens of file graphs: given them all as default
   graphs, Virtuoso loses rows on queries that join a language filter with a property path;
@@ -49,7 +52,7 @@ import pyoxigraph as ox
 
 from frkg import __version__
 from frkg.namespaces import GRAPH_PATH
-from frkg.sparql_syntax import scan, tokens
+from frkg.sparql_syntax import Refusal, parse
 from frkg.store import loadrecord
 from frkg.store.base import (
     Backend,
@@ -219,30 +222,35 @@ class RemoteStore(Backend):
     def query(self, query: str, **options):
         """``Store.query`` over HTTP: the same dataset rules, the same kinds of answer.
 
-        The query is parsed here first (so a syntax error reads as it does on the embedded
-        store), then sent without its ``FROM`` clauses, with the dataset as protocol parameters.
+        The query is parsed here (:func:`frkg.sparql_syntax.parse`: a syntax error reads as it
+        does on the embedded store), and only the text written back from that parse is sent,
+        without its ``FROM`` clauses, with the dataset as protocol parameters: the endpoint
+        can only run what was parsed, whichever way its own parser splits text. SERVICE and
+        updates are never forwarded.
         """
         base_iri, prefixes = options.get("base_iri"), options.get("prefixes")
-        _empty.query(query, base_iri=base_iri, prefixes=prefixes)  # raises SyntaxError
+        try:
+            parsed = parse(query, base_iri=base_iri, prefixes=prefixes)
+        except Refusal as e:
+            raise SyntaxError(e.message) from None
+        written = parsed.text(dataset_clause=False, prefixes=prefixes)
+        # Rules beyond the grammar (variable scope, GROUP BY): as the embedded store says them.
+        _empty.query(written, base_iri=base_iri)  # raises SyntaxError
         chosen = scope(
-            query,
+            parsed,
             self.visible or (),
             use_default_graph_as_union=options.get("use_default_graph_as_union", False),
             default_graph=options.get("default_graph"),
             named_graphs=options.get("named_graphs"),
-            base_iri=base_iri,
-            prefixes=prefixes,
         )
         default = chosen.default
         if options.get("use_default_graph_as_union") and self.union_graph is not None:
             default = (self.union_graph,)  # one graph, not dozens: see the module's notes
         # Virtuoso refuses a second BASE: a query that sets its own gets none from here (an IRI
         # it writes relative before its BASE is then resolved by the endpoint).
-        words = {m.group().upper() for m in tokens(query) if m.lastgroup == "word"}
-        prologue = f"BASE <{base_iri}>\n" if base_iri and "BASE" not in words else ""
-        prologue += "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
-        text = prologue + chosen.clause.strip(query)
-        form = scan(query).form or "SELECT"
+        prologue = f"BASE <{base_iri}> " if base_iri and not parsed.declares_base else ""
+        text = prologue + written
+        form = parsed.form
         if form in ("CONSTRUCT", "DESCRIBE"):
             answer = self._send(text, form, default, chosen.named, N_TRIPLES)
             return RemoteTriples(answer, self._local)

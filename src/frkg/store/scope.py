@@ -8,17 +8,19 @@ union of all graphs, the graphs the query names with ``FROM`` / ``FROM NAMED``, 
 ``named-graph-uri``) -- is worked out here, with pyoxigraph's rules, and intersected with the
 visible graphs. A graph that is not visible is an empty graph, as a graph the store does not hold
 would be (SPARQL 1.1 Query section 13.2; Protocol section 2.1.4). So one query sees the same graphs
-whether the store is in memory, on disk or remote. Nothing here imports Flask.
+whether the store is in memory, on disk or remote. The query's own ``FROM`` and ``FROM NAMED``
+graphs come from its parse (:func:`frkg.sparql_syntax.parse`), never from a scan of its text.
+Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from frkg.sparql_syntax import DatasetClause, dataset_clause
+from frkg.sparql_syntax import ParsedQuery
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,18 @@ class Scope:
 
     default: tuple[ox.NamedNode, ...]
     named: tuple[ox.NamedNode, ...]
-    clause: DatasetClause
 
 
 def scope(
-    text: str,
+    query: ParsedQuery,
     visible: Iterable[ox.NamedNode],
     *,
     use_default_graph_as_union: bool = False,
     default_graph=None,
     named_graphs=None,
-    base_iri: str | None = None,
-    prefixes: Mapping[str, str] | None = None,
 ) -> Scope:
-    """The dataset ``store.query(text, ...)`` would use on a pyoxigraph store, kept to ``visible``.
+    """The dataset ``store.query(query, ...)`` would use on a pyoxigraph store, kept to
+    ``visible``.
 
     pyoxigraph's rules: the union flag wins over everything; then ``default_graph`` and
     ``named_graphs`` (either one given replaces the query's own ``FROM`` clauses; the other is
@@ -50,7 +50,6 @@ def scope(
     """
     visible = tuple(visible)
     allowed = set(visible)
-    clause = dataset_clause(text, base_iri, prefixes)
 
     def kept(graphs) -> tuple[ox.NamedNode, ...]:
         if graphs is None:
@@ -60,19 +59,20 @@ def scope(
         return tuple(dict.fromkeys(g for g in graphs if g in allowed))
 
     if use_default_graph_as_union:
-        return Scope(visible, visible, clause)
+        return Scope(visible, visible)
     if default_graph is not None or named_graphs is not None:
         named = visible if named_graphs is None else kept(named_graphs)
-        return Scope(kept(default_graph), named, clause)
-    if clause:
+        return Scope(kept(default_graph), named)
+    if query.has_dataset_clause:
         return Scope(
-            kept([_node(g) for g in clause.default]), kept([_node(g) for g in clause.named]), clause
+            kept([_node(g) for g in query.default_graphs]),
+            kept([_node(g) for g in query.named_graphs]),
         )
-    return Scope((), visible, clause)
+    return Scope((), visible)
 
 
 def _node(iri: str) -> ox.NamedNode | None:
     try:
         return ox.NamedNode(iri)
-    except ValueError:  # not an IRI: the parser will say so
+    except ValueError:  # not an IRI: an empty graph
         return None

@@ -28,12 +28,29 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.extensions["frkg.describer"] = publication.describer
     app.extensions["frkg.ontology"] = publication.ontology
 
-    from frkg.web import errors, headers, templating
+    from frkg.web import base, errors, headers, templating
 
     templating.init_app(app)
     headers.init_app(app)
+    base.init_app(app)  # after headers: its hook runs before compression's
     errors.init_app(app)
 
+    for module in _blueprint_modules():
+        app.register_blueprint(module.bp)
+    base.check_declared(app)
+
+    # Performance: whole entity answers kept per worker process (the data never changes).
+    if settings.response_cache_mb > 0:
+        from frkg.web.cache import ResponseCache
+
+        cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
+        app.wsgi_app = cache
+        app.extensions["frkg.response_cache"] = cache
+    return app
+
+
+def _blueprint_modules() -> tuple:
+    """One module per URL space, each with its blueprint ``bp``."""
     from frkg.web import (
         browse,
         crawlers,
@@ -45,29 +62,7 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         search,
         shapes,
         sparql,
+        void,
     )
-    from frkg.web import void as void_pages
 
-    for module in (
-        home,
-        entities,
-        ontology,
-        health,
-        void_pages,
-        dumps,
-        crawlers,
-        browse,
-        search,
-        shapes,
-        sparql,
-    ):
-        app.register_blueprint(module.bp)
-
-    # Performance: whole entity answers kept per worker process (the data never changes).
-    if settings.response_cache_mb > 0:
-        from frkg.web.cache import ResponseCache
-
-        cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
-        app.wsgi_app = cache
-        app.extensions["frkg.response_cache"] = cache
-    return app
+    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)

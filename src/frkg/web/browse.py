@@ -19,26 +19,35 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from frkg import formats
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import browse
 from frkg.publish.browse import Listing, UnknownFacet
 from frkg.publish.dataset import RDFS_RESOURCE
-from frkg.web import headers, respond
+from frkg.web import base, headers, respond
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("browse", __name__)
 
+
+def _list_twin(fmt: Format, iri: str, filters: Mapping[str, Sequence[str]], page: int) -> str:
+    return list_url(iri, filters, page=page if page > 1 else None, format=fmt.keywords[0])
+
+
 #: Plain JSON first: */* gets the data; JSON-LD shares the alias application/json, so JSON must
 #: come before it to win a bare ``Accept: application/json``.
-OFFERS: tuple[Format, ...] = (JSON, HTML, *RDF_FORMATS)
-INDEX_OFFERS: tuple[Format, ...] = (JSON, HTML)
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
+LIST_OFFERS: tuple[Format, ...] = (JSON, HTML, *RDF_FORMATS)
+INDEX = View(
+    offers=(JSON, HTML),
+    what="the index of classes",
+    public=True,
+    twins=base.with_format("browse.index"),
+)
+LISTING = View(offers=LIST_OFFERS, what="this list", public=True, twins=_list_twin)
+SOURCE = View(
+    offers=LIST_OFFERS, what="this list", public=True, twins=base.with_format("browse.source")
+)
 
 
 @bp.app_context_processor
@@ -60,21 +69,6 @@ def list_url(cls: str, filters: Mapping[str, Sequence[str]] | None = None, **ext
     return url_for("browse.index", **{"class": cls}, **args)
 
 
-def _alternates(make_url, exclude: Format) -> list[tuple[str, Format]]:
-    return [(make_url(f.keywords[0]), f) for f in OFFERS if f is not exclude]
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    try:
-        number = int(raw)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise BadRequest(f"page must be a whole number from 1, not {raw!r}")
-    return number
-
-
 def _filters() -> dict[str, list[str]]:
     return {
         name: request.args.getlist(name) for name in request.args if name not in browse.RESERVED
@@ -84,36 +78,21 @@ def _filters() -> dict[str, list[str]]:
 # -- the class index ------------------------------------------------------------------------------
 
 
-@bp.get("/browse")
+@base.route(bp, "/browse", INDEX)
 def index() -> Response:
     """The classes with entities, as a tree with counts; ``?class=IRI`` opens one class."""
     if "class" in request.args:
         return _class_by_iri(request.args["class"])
-    fmt = respond.choose(INDEX_OFFERS)
+    fmt = INDEX.choose()
     if fmt is None:
-        return respond.not_acceptable(INDEX_OFFERS, "the index of classes")
+        return INDEX.not_acceptable()
     published = publication()
     tree = published.browser.class_tree()
     everything = published.index.entity_count
     if fmt is JSON:
-
-        def entry(e) -> dict:
-            out = respond.term_json(e.term)
-            out["entities"] = e.count
-            out["list"] = respond.absolute(list_url(e.term.value))
-            if e.children:
-                out["subclasses"] = [entry(c) for c in e.children]
-            return out
-
-        response = respond.json_body(
-            {
-                "entities": everything,
-                "all": respond.absolute(list_url(RDFS_RESOURCE)),
-                "classes": [entry(e) for e in tree],
-            }
-        )
+        response = respond.json_body(_index_json(tree, everything))
     else:
-        alternates = [(url_for("browse.index", format="json"), JSON)]
+        alternates = INDEX.alternates(HTML)
         response = respond.html(
             "browse_index.html",
             class_tree=tree,
@@ -122,7 +101,25 @@ def index() -> Response:
             alternates=alternates,
         )
         headers.link_alternates(response, alternates)
-    return headers.negotiated(headers.cacheable(response, f"browse-index-{fmt.name}"))
+    return headers.cacheable(response, f"browse-index-{fmt.name}")
+
+
+def _index_json(tree: list, everything: int) -> dict:
+    """The class tree as JSON: each class with its count, list and subclasses."""
+
+    def entry(e) -> dict:
+        out = respond.term_json(e.term)
+        out["entities"] = e.count
+        out["list"] = respond.absolute(list_url(e.term.value))
+        if e.children:
+            out["subclasses"] = [entry(c) for c in e.children]
+        return out
+
+    return {
+        "entities": everything,
+        "all": respond.absolute(list_url(RDFS_RESOURCE)),
+        "classes": [entry(e) for e in tree],
+    }
 
 
 def _class_by_iri(iri: str) -> Response:
@@ -140,7 +137,7 @@ def _class_by_iri(iri: str) -> Response:
 # -- a class's list page --------------------------------------------------------------------------
 
 
-@bp.get("/browse/<name>")
+@base.route(bp, "/browse/<name>", LISTING)
 def listing(name: str) -> Response:
     """One page of a class's entities, narrowed by facets, in the negotiated format."""
     iri = publication().browser.class_iri(name)
@@ -157,63 +154,64 @@ def listing(name: str) -> Response:
 
 def _choose_quietly() -> Format | None:
     try:
-        return respond.choose(OFFERS)
+        return LISTING.choose()
     except BadRequest:
         return None
 
 
 def _listing(iri: str) -> Response:
-    fmt = respond.choose(OFFERS)
+    fmt = LISTING.choose()
     if fmt is None:
-        return respond.not_acceptable(OFFERS, "this list")
-    number = _page_number()
+        return LISTING.not_acceptable()
+    number = base.page_number()
     filters = _filters()
     browser = publication().browser
     try:
         result = browser.listing(iri, filters, number)
     except UnknownFacet as e:
-        return headers.negotiated(respond.error(400, "Bad Request", str(e), fmt))
+        return respond.error(400, "Bad Request", str(e), fmt)
     if result is None:
-        return headers.negotiated(
-            respond.error(404, "Not Found", f"there are no entities of <{iri}> here", fmt)
-        )
+        return respond.error(404, "Not Found", f"there are no entities of <{iri}> here", fmt)
     if number > result.pages:
         message = f"this list has {result.pages} page{'s' if result.pages > 1 else ''}"
-        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+        return respond.error(404, "Not Found", message, fmt)
 
-    def url(fmt_keyword: str | None = None, page: int | None = None) -> str:
-        return list_url(
-            iri, result.filters, page=page if page and page > 1 else None, format=fmt_keyword
-        )
+    def url(page: int = 1) -> str:
+        return list_url(iri, result.filters, page=page if page > 1 else None)
 
-    pages = {"first": url(page=1), "last": url(page=result.pages)}
-    if number > 1:
-        pages["previous"] = url(page=number - 1)
-    if number < result.pages:
-        pages["next"] = url(page=number + 1)
-    here = url(page=number)
-    alternates = _alternates(lambda kw: url(kw, number), fmt)
-    if fmt is HTML:
-        response = respond.html(
+    pages = _page_links(url, number, result.pages)
+
+    def quads():
+        links = {k: respond.absolute(v) for k, v in pages.items()}
+        here, collection = respond.absolute(url(number)), respond.absolute(url())
+        return browse.collection_quads(browser, result, collection, here, links)
+
+    return LISTING.represent(
+        fmt,
+        f"browse-{fmt.name}",
+        html=lambda: respond.html(
             "browse.html",
             listing=result,
             facets=_facet_links(iri, result),
             pages=pages,
             clear=url() if result.filters else None,
             page_size=browse.PAGE_SIZE,
-            alternates=alternates,
-        )
-    elif fmt is JSON:
-        response = respond.json_body(_listing_json(result, pages, here))
-    else:
-        collection = respond.absolute(url())
-        links = {k: respond.absolute(v) for k, v in pages.items()}
-        quads = browse.collection_quads(browser, result, collection, respond.absolute(here), links)
-        response = _rdf(quads, fmt, alternates)
-        if response.status_code != 200:
-            return response
-    headers.link_alternates(response, alternates)
-    return headers.negotiated(headers.cacheable(response, f"browse-{fmt.name}"))
+            alternates=LISTING.alternates(fmt, iri=iri, filters=result.filters, page=number),
+        ),
+        data=lambda: _listing_json(result, pages, url(number)),
+        quads=quads,
+        values={"iri": iri, "filters": result.filters, "page": number},
+    )
+
+
+def _page_links(url, number: int, last: int) -> dict[str, str]:
+    """The first, last, previous and next pages around page ``number`` (Hydra's names)."""
+    pages = {"first": url(1), "last": url(last)}
+    if number > 1:
+        pages["previous"] = url(number - 1)
+    if number < last:
+        pages["next"] = url(number + 1)
+    return pages
 
 
 def _facet_links(iri: str, result: Listing) -> list[dict]:
@@ -278,23 +276,15 @@ def _item_json(item: browse.Item) -> dict:
     return out
 
 
-def _rdf(quads, fmt: Format, alternates) -> Response:
-    try:
-        return respond.rdf(quads, fmt)
-    except formats.Unrepresentable as e:
-        response = respond.text(f"406 Not Acceptable: {e}", 406)
-        return headers.link_alternates(response, alternates)
-
-
 # -- a source's page ------------------------------------------------------------------------------
 
 
-@bp.get("/source/<slug>")
+@base.route(bp, "/source/<slug>", SOURCE)
 def source(slug: str) -> Response:
     """Everything citing one source (``dct:source``), grouped by kind."""
-    fmt = respond.choose(OFFERS)
+    fmt = SOURCE.choose()
     if fmt is None:
-        return respond.not_acceptable(OFFERS, "this list")
+        return SOURCE.not_acceptable()
     browser = publication().browser
     try:
         node = ox.NamedNode(entity_iri(knowledge_graph().base, slug))
@@ -303,32 +293,32 @@ def source(slug: str) -> Response:
     view = browser.derived(node) if node is not None else None
     if view is None:
         message = f"nothing in the data cites <{entity_iri(knowledge_graph().base, slug)}>"
-        return headers.negotiated(respond.error(404, "Not Found", message, fmt))
+        return respond.error(404, "Not Found", message, fmt)
 
-    def url(keyword: str | None = None) -> str:
-        return url_for("browse.source", slug=slug, format=keyword)
+    return SOURCE.represent(
+        fmt,
+        f"source-{fmt.name}",
+        html=lambda: respond.html(
+            "source.html", view=view, slug=slug, alternates=SOURCE.alternates(fmt, slug=slug)
+        ),
+        data=lambda: _source_json(view, slug),
+        quads=lambda: browse.source_quads(browser, node),
+        describes=node.value,
+        values={"slug": slug},
+    )
 
-    alternates = _alternates(url, fmt)
-    if fmt is HTML:
-        response = respond.html("source.html", view=view, slug=slug, alternates=alternates)
-    elif fmt is JSON:
-        response = respond.json_body(
+
+def _source_json(view: browse.SourceView, slug: str) -> dict:
+    """What cites a source as JSON: the source, how many, and the citing items by kind."""
+    return {
+        "source": respond.term_json(view.source),
+        "total": view.total,
+        "url": respond.absolute(url_for("browse.source", slug=slug)),
+        "groups": [
             {
-                "source": respond.term_json(view.source),
-                "total": view.total,
-                "url": respond.absolute(url()),
-                "groups": [
-                    {
-                        "kind": respond.term_json(kind) if kind else None,
-                        "items": [_item_json(i) for i in items],
-                    }
-                    for kind, items in view.groups
-                ],
+                "kind": respond.term_json(kind) if kind else None,
+                "items": [_item_json(i) for i in items],
             }
-        )
-    else:
-        response = _rdf(browse.source_quads(browser, node), fmt, alternates)
-        if response.status_code != 200:
-            return response
-    headers.link_alternates(response, alternates, node.value)
-    return headers.negotiated(headers.cacheable(response, f"source-{fmt.name}"))
+            for kind, items in view.groups
+        ],
+    }

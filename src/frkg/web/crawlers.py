@@ -14,10 +14,14 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, abort, url_for
 
 from frkg.namespaces import page_iri
-from frkg.web import headers
+from frkg.web import base, headers
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("crawlers", __name__)
+
+#: Files for crawlers: not negotiated, not meant for cross-origin scripts.
+FILE = View()
 
 #: The sitemaps.org limit of URLs per sitemap file.
 SITEMAP_LIMIT = 50_000
@@ -54,7 +58,7 @@ def _xml(body: str) -> Response:
     return headers.cacheable(response, "sitemap")
 
 
-@bp.get("/sitemap.xml")
+@base.route(bp, "/sitemap.xml", FILE)
 def sitemap() -> Response:
     """The sitemap, or a sitemap index when there are more URLs than one sitemap may hold."""
     urls = sitemap_urls()
@@ -73,7 +77,7 @@ def sitemap() -> Response:
     )
 
 
-@bp.get("/sitemap-<int:number>.xml")
+@base.route(bp, "/sitemap-<int:number>.xml", FILE)
 def part(number: int) -> Response:
     """One numbered sitemap of a sitemap index."""
     urls = sitemap_urls()
@@ -94,7 +98,7 @@ def _urlset(urls: list[str]) -> str:
     )
 
 
-@bp.get("/robots.txt")
+@base.route(bp, "/robots.txt", FILE)
 def robots() -> Response:
     """Allow all but endless URL spaces (RFC 9309); name the sitemap (sitemaps.org)."""
     lines = [

@@ -12,16 +12,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 
 from frkg.publish.dumps import Dump
-from frkg.web import headers, respond
+from frkg.web import base, headers, respond
+from frkg.web.base import View
 from frkg.web.context import publication
 from frkg.web.templating import cached_url_for
 
 bp = Blueprint("dumps", __name__)
 
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
+DUMP = View(public=True)
 
 
 @bp.app_context_processor
@@ -34,7 +32,7 @@ def _dump_links() -> dict:
     }
 
 
-@bp.get("/dumps/<filename>")
+@base.route(bp, "/dumps/<filename>", DUMP)
 def dump(filename: str) -> Response:
     """One dump file, gzip-encoded on the wire when it is text and the client accepts gzip."""
     found = publication().dumps.get(filename)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -18,142 +19,145 @@ from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import entity_view
-from frkg.web import headers, respond
+from frkg.web import base, headers, respond
+from frkg.web.base import View
 from frkg.web.context import describer, publication
 from frkg.web.templating import PATH_SAFE
 
 bp = Blueprint("entities", __name__)
 
-#: What /id/{slug} offers, in order of preference on equal quality: */* and no Accept get
-#: Turtle (browsers always ask for text/html by name; a script that asks for anything gets the
-#: data, in the most readable RDF syntax).
-THING_OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
+
+@dataclass(frozen=True)
+class About(View):
+    """A view about one thing: public, and its twins are the thing's page and documents."""
+
+    public: bool = True
+    twin_formats: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+
+    def alternates(self, exclude: Format | None = None, slug: str = "") -> list[tuple[str, Format]]:
+        """(URL, format) of every representation of the thing's description, but ``exclude``.
+
+        The same URLs as ``url_for`` gives, written directly and quoted once: on every document
+        and page, the routing machinery took longer than describing the thing.
+        """
+        root = request.script_root + "/"
+        quoted = quote(slug, safe=PATH_SAFE)
+        out = [(f"{root}page/{quoted}", HTML)]
+        out += [(f"{root}data/{quoted}.{f.suffix}", f) for f in RDF_FORMATS]
+        return [(href, f) for href, f in out if f is not exclude]
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    # Every document here is public and read-only: any origin may read it, redirects included
-    # (a cross-origin fetch of /id/{slug} must be allowed to follow the 303).
-    return headers.cors(response)
-
-
-def alternates(slug: str, exclude: Format | None = None) -> list[tuple[str, Format]]:
-    """(URL, format) of every representation of the thing's description, but ``exclude``.
-
-    The same URLs as ``url_for`` gives, written directly: on every document and page, the
-    routing machinery took longer than describing the thing.
-    """
-    root = request.script_root + "/"
-    quoted = quote(slug, safe=PATH_SAFE)
-    out = [(f"{root}page/{quoted}", HTML)]
-    out += [(f"{root}data/{quoted}.{f.suffix}", f) for f in RDF_FORMATS]
-    return [(href, f) for href, f in out if f is not exclude]
+#: /id/{slug}, in order of preference on equal quality: */* and no Accept get Turtle (browsers
+#: always ask for text/html by name; a script that asks for anything gets the data, in the most
+#: readable RDF syntax). Redirects are public too: a cross-origin fetch must follow the 303.
+THING = About(offers=(*RDF_FORMATS, HTML), what="a description of this thing")
+DOCUMENT = About(offers=RDF_FORMATS)
+NEGOTIATED_DOCUMENT = About(offers=RDF_FORMATS, what="this document")
+PAGE = About(offers=(HTML,))
+LINKS = View(offers=(HTML,), public=True)
 
 
 def _thing_iri(slug: str) -> str:
     return entity_iri(describer().kg.base, slug)
 
 
-@bp.get("/id/<slug>")
+def _unknown(slug: str, fmt: Format | None) -> Response:
+    return respond.error(404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", fmt)
+
+
+@base.route(bp, "/id/<slug>", THING)
 def thing(slug: str) -> Response:
     """303 See Other to the page or the data, by ``?format=`` or Accept; 404 or 406 otherwise."""
-    fmt = respond.choose(THING_OFFERS)
+    fmt = THING.choose()
     if not describer().exists(slug):
-        response = respond.error(
-            404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", fmt
-        )
-        return headers.negotiated(response)
+        return _unknown(slug, fmt)
     if fmt is None:
-        response = respond.not_acceptable(THING_OFFERS, f"a description of <{_thing_iri(slug)}>")
-        return headers.link_alternates(response, alternates(slug))
+        refused = THING.not_acceptable(f"a description of <{_thing_iri(slug)}>")
+        return headers.link_alternates(refused, THING.alternates(slug=slug))
     if fmt is HTML:
         target = url_for("entities.page", slug=slug)
     else:
         target = url_for("entities.document", slug=slug, ext=fmt.suffix)
     response = respond.text(f"303 See Other: the {fmt.label} description is at {target}", 303)
     response.headers["Location"] = target
-    headers.link_alternates(response, alternates(slug))
-    return headers.negotiated(response)
+    return headers.link_alternates(response, THING.alternates(slug=slug))
 
 
-@bp.get("/data/<slug>.<ext>")
+@base.route(bp, "/data/<slug>.<ext>", DOCUMENT)
 def document(slug: str, ext: str) -> Response:
     """The RDF document about a thing, in the format of its suffix."""
-    fmt = formats.by_suffix(ext)
+    fmt = formats.by_suffix(ext, DOCUMENT.offers)
     if fmt is None:
-        suffixes = ", ".join("." + f.suffix for f in RDF_FORMATS)
-        return respond.text(
-            f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}", 404
-        )
+        return base.unknown_suffix(ext, DOCUMENT.offers)
     return _document(slug, fmt)
 
 
-@bp.get("/data/<slug>")
+@base.route(bp, "/data/<slug>", NEGOTIATED_DOCUMENT)
 def negotiated_document(slug: str) -> Response:
     """The RDF document about a thing in the format Accept prefers (Content-Location names it)."""
-    fmt = respond.choose(RDF_FORMATS)
+    fmt = NEGOTIATED_DOCUMENT.choose()
     if fmt is None:
         if not describer().exists(slug):
-            return headers.negotiated(respond.error(404, "Not Found", "no such document"))
-        response = respond.not_acceptable(RDF_FORMATS, "this document")
-        return headers.link_alternates(response, alternates(slug))
+            return respond.error(404, "Not Found", "no such document")
+        refused = NEGOTIATED_DOCUMENT.not_acceptable()
+        return headers.link_alternates(refused, NEGOTIATED_DOCUMENT.alternates(slug=slug))
     response = _document(slug, fmt)
     if response.status_code == 200:
         response.headers["Content-Location"] = url_for(
             "entities.document", slug=slug, ext=fmt.suffix
         )
-    return headers.negotiated(response)
+    return response
 
 
 def _document(slug: str, fmt: Format) -> Response:
     description = describer().describe(slug)
     if description is None:
-        return respond.error(404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", fmt)
-    try:
-        response = respond.rdf(description.quads, fmt)
-    except formats.Unrepresentable as e:
-        response = respond.text(f"406 Not Acceptable: {e}", 406)
-        return headers.link_alternates(response, alternates(slug, exclude=fmt))
-    headers.link_alternates(response, alternates(slug, exclude=fmt), description.subject.value)
+        return _unknown(slug, fmt)
+    alternates = DOCUMENT.alternates(fmt, slug=slug)
+    response = base.rdf_or_refusal(description.quads, fmt, alternates)
+    if response.status_code != 200:
+        return response
+    headers.link_alternates(response, alternates, description.subject.value)
     return headers.cacheable(response, fmt.name)
 
 
-@bp.get("/page/<slug>")
+@base.route(bp, "/page/<slug>", PAGE)
 def page(slug: str) -> Response:
     """The HTML page about a thing, with its JSON-LD embedded."""
     d = describer()
     description = d.describe(slug, capped=True)
     if description is None:
-        return respond.error(404, "Not Found", f"nothing is known about <{_thing_iri(slug)}>", HTML)
+        return _unknown(slug, HTML)
     # The embedded JSON-LD is the document as the page shows it (all of it, unless a hub's
     # page shows only the first values of a property).
     jsonld = formats.serialize(formats.by_suffix("jsonld"), d.page_quads(description)).decode()
+    alternates = PAGE.alternates(HTML, slug=slug)
     response = respond.html(
         "entity.html",
         entity=entity_view.view(d, description),
-        alternates=alternates(slug, exclude=HTML),
+        alternates=alternates,
         jsonld=jsonld,
         derived=publication().browser.citing_count(description.subject),
     )
-    headers.link_alternates(response, alternates(slug, exclude=HTML), description.subject.value)
+    headers.link_alternates(response, alternates, description.subject.value)
     return headers.cacheable(response, HTML.name)
 
 
-@bp.get("/page/<slug>/links")
+#: Why a "show all" request is refused (the static export answers with the same words).
+NO_PROPERTY = "give the property IRI as ?property="
+BAD_DIRECTION = "direction must be 'out' or 'in'"
+
+
+@base.route(bp, "/page/<slug>/links", LINKS)
 def links(slug: str) -> Response:
     """Every value of one property of a thing, ``?property=IRI&direction=out|in&page=N``."""
     prop = request.args.get("property", "")
     direction = request.args.get("direction", "out")
     if not prop:
-        abort(400, "give the property IRI as ?property=")
+        abort(400, NO_PROPERTY)
     if direction not in ("out", "in"):
-        abort(400, "direction must be 'out' or 'in'")
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        number = 0
-    if number < 1:
-        abort(400, "page must be a whole number from 1")
+        abort(400, BAD_DIRECTION)
+    number = base.page_number()
     result = entity_view.links(describer(), slug, prop, direction, number)
     if result is None:
         message = (

@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadGateway, HTTPException, InternalServerError, 
 
 from frkg.formats import HTML
 from frkg.store import BackendError, BackendRefused
-from frkg.web import headers, respond
+from frkg.web import base, respond
 
 #: Seconds a client is asked to wait when the data backend did not answer.
 BACKEND_RETRY_AFTER = 5
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
 
 
 def _answer(e: HTTPException) -> Response:
+    base.varies_on_accept()
     wants_html = request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
     title = e.name
     message = e.description or title
@@ -34,7 +35,7 @@ def _answer(e: HTTPException) -> Response:
     for name, value in e.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
-    return headers.negotiated(response)
+    return response
 
 
 def _http_error(e: HTTPException) -> Response:

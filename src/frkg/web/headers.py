@@ -1,10 +1,12 @@
-"""Response headers every linked-data response needs: validators, Link, Vary, CORS, CSP, gzip.
+"""Response headers every linked-data response needs: validators, Link, CORS, CSP, gzip.
 
-Views describe a response with the small helpers here (``cacheable``, ``negotiated``,
-``link_alternates``, ``cors``); :func:`init_app` installs the hooks that apply to every
-response. Flask runs ``after_request`` hooks in reverse order of registration, so the order in
-:func:`init_app` is: this module's header hook first, then compression (flask-compress), and the
-conditional-request check last, when the final ETag (with the encoding) is known.
+Views describe a response with the small helpers here (``cacheable``, ``link_alternates``);
+:mod:`frkg.web.base` applies what each view declares (CORS, the CSP, ``Vary: Accept``), with
+the header values defined here, which the static export writes into its web-server
+configurations too. :func:`init_app` installs compression and the conditional-request check.
+Flask runs ``after_request`` hooks in reverse order of registration, so the order is: the
+base's hook first, then compression (flask-compress), and the conditional-request check last,
+when the final ETag (with the encoding) is known.
 
 Entity tags are weak (``W/"..."``): a document is the same for a given data version whatever its
 content coding, and weak tags are what RFC 9110 section 8.8.1 gives for that; If-None-Match uses
@@ -27,20 +29,55 @@ from frkg import __version__
 from frkg.formats import RDF_FORMATS, Format
 from frkg.web.context import knowledge_graph
 
-#: Scripts only from this server; no inline script. A <script type="application/ld+json"> data
-#: block is not script: browsers never execute it, so it needs no exception (CSP Level 3,
-#: "script-src" governs script execution only). Styles only from the stylesheet: no inline style.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-#: Headers a cross-origin script may read (Link names the alternates; ETag revalidates).
-#: Response headers cross-origin scripts may read (the SPARQL result-cap signal among them).
+#: The Content-Security-Policy of every page, directive by directive. Scripts only from this
+#: server; no inline script. A <script type="application/ld+json"> data block is not script:
+#: browsers never execute it, so it needs no exception (CSP Level 3, "script-src" governs script
+#: execution only). Styles only from the stylesheet: no inline style.
+CSP_DIRECTIVES: dict[str, str] = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def content_security_policy(**changed: str) -> str:
+    """The policy of :data:`CSP_DIRECTIVES` with ``changed`` directives (``style_src=...``)."""
+    directives = {**CSP_DIRECTIVES, **{k.replace("_", "-"): v for k, v in changed.items()}}
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+#: The SPARQL query page's policy differs in one directive only: YASGUI and CodeMirror set inline
+#: styles, so styles (never scripts) may be inline. It still talks to this server only
+#: (connect-src 'self': YASGUI cannot query another endpoint or fetch prefixes from outside).
+QUERY_PAGE_CSP = content_security_policy(style_src="'self' 'unsafe-inline'")
+#: Headers every response carries (a view's CSP replaces the first on its pages).
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+#: Response headers cross-origin scripts may read (Link names the alternates; ETag revalidates;
+#: the SPARQL result-cap signal).
 EXPOSED_HEADERS = (
     "ETag, Link, Content-Location, Last-Modified, Vary, Content-Type, Retry-After, "
     "FRKG-Results-Truncated"
 )
+#: What makes a response readable from any origin; no credentials are ever involved.
+CORS_HEADERS: dict[str, str] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+}
+#: What a CORS preflight of a public view allows: the read-only methods (a view may allow more,
+#: e.g. POST for SPARQL), the request headers the client announces, for a day.
+PREFLIGHT_METHODS = "GET, HEAD, OPTIONS"
+PREFLIGHT_MAX_AGE = "86400"
 #: Media types worth compressing: every text format we serve.
 COMPRESSIBLE = [
     "text/html",
@@ -56,7 +93,7 @@ COMPRESS_MIN_SIZE = 1024
 
 
 def init_app(app: Flask) -> None:
-    """Install the header hooks and compression on ``app``."""
+    """Install compression and the conditional-request check on ``app``."""
     app.config["FRKG_BUILD"] = build_fingerprint()
     app.after_request(_conditional)  # runs last
     app.config.update(
@@ -68,7 +105,6 @@ def init_app(app: Flask) -> None:
         COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False,
     )
     Compress(app)
-    app.after_request(_common)  # runs first
 
 
 def build_fingerprint() -> str:
@@ -101,19 +137,6 @@ def _http_date(moment: datetime) -> str:
     return http_date(moment)
 
 
-def negotiated(response: Response) -> Response:
-    """Mark ``response`` as chosen by the Accept header (RFC 9110 section 12.5.5)."""
-    response.vary.add("Accept")
-    return response
-
-
-def cors(response: Response) -> Response:
-    """Let any origin read ``response``; no credentials are ever involved."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    return response
-
-
 def link_alternates(
     response: Response,
     alternates: Iterable[tuple[str, Format]],
@@ -126,20 +149,6 @@ def link_alternates(
         links.append(f'<{describes}>; rel="describes"')
     if links:
         response.headers["Link"] = ", ".join(links)
-    return response
-
-
-def _common(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.method == "OPTIONS" and response.access_control_allow_origin == "*":
-        # A CORS preflight: allow the read-only methods (a view may allow more, e.g. POST
-        # for SPARQL) and the request headers the client announces.
-        asked = request.headers.get("Access-Control-Request-Headers")
-        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-        response.headers.setdefault("Access-Control-Allow-Headers", asked or "*")
-        response.headers.setdefault("Access-Control-Max-Age", "86400")
     return response
 
 

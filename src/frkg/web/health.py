@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg.web import respond
+from frkg.web import base, respond
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/health")
+@base.route(bp, "/health", View())
 def health() -> Response:
     """200: status, the data version (part of every ETag), triples loaded, and the dataset's."""
     kg = knowledge_graph()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template
 
 from frkg.formats import HTML, RDF_FORMATS
 from frkg.publish.void import SPARQL_PATH, sparql_endpoint
-from frkg.web import headers
+from frkg.web import base, headers
+from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("home", __name__)
+
+#: The dataset's VoID description is the machine twin of the home page.
+HOME = View(offers=(HTML,), twins=base.at_suffix("void.representation"), twin_formats=RDF_FORMATS)
 
 
 @bp.app_context_processor
@@ -20,12 +24,11 @@ def _sparql_link() -> dict:
     return {"sparql_href": path if served else None}
 
 
-@bp.get("/")
+@base.route(bp, "/", HOME)
 def index() -> Response:
     """Counts, the stance matrix and timeline (SVG), the ways in, and how to cite."""
     published = publication()
-    # The dataset's VoID description is the machine twin of the home page.
-    alternates = [(url_for("void.representation", ext=f.suffix), f) for f in RDF_FORMATS]
+    alternates = HOME.alternates()
     # The page depends on the loaded data only: render it once per process, then reuse it.
     body = current_app.extensions.get("frkg.home")
     if body is None:

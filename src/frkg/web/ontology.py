@@ -11,37 +11,32 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, url_for
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish.ontology_view import ontology_quads
-from frkg.web import headers, respond
+from frkg.web import base, respond
+from frkg.web.base import View
 from frkg.web.context import describer, ontology_view, publication
 
 bp = Blueprint("ontology", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("ontology.representation", OFFERS, "the ontology")
+DOCUMENT = base.document("ontology", "the ontology")
+VERSION = View(public=True)
 OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/ontology")
+@base.route(bp, "/ontology", DOCUMENT)
 def negotiated() -> Response:
     """The ontology in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/ontology.<ext>")
+@base.route(bp, "/ontology.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The ontology in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)
 
 
-@bp.get("/ontology/<version>")
+@base.route(bp, "/ontology/<version>", VERSION)
 def version(version: str) -> Response:
     """The ontology's ``owl:versionIRI``: 303 to the ontology while it is the loaded version."""
     d = describer()
@@ -77,13 +72,13 @@ def _represent(fmt: Format) -> Response:
     d = describer()
     return DOCUMENT.represent(
         fmt,
-        lambda: respond.html(
+        fmt.name,
+        html=lambda: respond.html(
             "ontology.html",
             ontology=ontology_view(),
             alternates=DOCUMENT.alternates(HTML),
             usage=_usage(),
         ),
-        lambda: ontology_quads(d),
-        fmt.name,
-        f"{d.kg.base}ontology",
+        quads=lambda: ontology_quads(d),
+        describes=f"{d.kg.base}ontology",
     )

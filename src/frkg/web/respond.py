@@ -1,4 +1,4 @@
-"""Build responses: negotiate a format, render HTML or serialise RDF, and answer errors.
+"""Build responses: render HTML, serialise RDF, write JSON or text, and answer errors.
 
 Errors are answered in the negotiated format where there is one (RFC 9110 section 15.5):
 HTML for browsers, a valid empty RDF document with the message as a comment for RDF clients,
@@ -8,34 +8,19 @@ plain text otherwise. Nothing here ever shows a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import pyoxigraph as ox
-from flask import Response, render_template, request, url_for
-from werkzeug.exceptions import BadRequest
+from flask import Response, render_template
 
-from frkg import formats, negotiate
+from frkg import formats
 from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
 from frkg.publish.terms import Term
-from frkg.web import headers, templating
+from frkg.web import templating
 from frkg.web.context import knowledge_graph
 
 TEXT = "text/plain; charset=utf-8"
-
-
-def choose(offers: Sequence[Format]) -> Format | None:
-    """The best of ``offers`` for this request (``?format=`` first), or None for 406.
-
-    An unknown ``?format=`` is a bad request (400) naming the formats there are.
-    """
-    try:
-        return negotiate.choose_for_header(
-            tuple(offers), request.headers.get("Accept"), request.args.get("format")
-        )
-    except negotiate.UnknownFormat as e:
-        raise BadRequest(str(e)) from None
 
 
 def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
@@ -90,74 +75,6 @@ def error(status: int, title: str, message: str, fmt: Format | None = None) -> R
             content_type=fmt.content_type,
         )
     return text(f"{status} {title}: {message}", status)
-
-
-def not_acceptable(offers: Sequence[Format], what: str) -> Response:
-    """406 with the media types that are available, in plain text."""
-    available = ", ".join(f.media_type for f in offers)
-    response = text(
-        f"406 Not Acceptable: {what} is not available in any media type your Accept header "
-        f"allows.\nAvailable: {available}\nOr add ?format= with one of: "
-        + ", ".join(f.keywords[0] for f in offers if f.keywords),
-        406,
-    )
-    return headers.negotiated(response)
-
-
-@dataclass(frozen=True)
-class Document:
-    """A document negotiated among ``offers`` at one URL, with a twin per suffix at
-    ``{url}.{ext}`` (the view ``endpoint``, which takes ``ext``): the ontology, the shapes, VoID."""
-
-    endpoint: str
-    offers: tuple[Format, ...]
-    what: str  # named in the 406 message, e.g. "the ontology"
-
-    def alternates(self, exclude: Format | None = None) -> list[tuple[str, Format]]:
-        """(URL, format) of every representation but ``exclude``."""
-        return [(url_for(self.endpoint, ext=f.suffix), f) for f in self.offers if f is not exclude]
-
-    def negotiated(self, represent: Callable[[Format], Response]) -> Response:
-        """The representation ``?format=`` or Accept asks for, naming its twin in
-        Content-Location; 406 listing the media types when none fits."""
-        fmt = choose(self.offers)
-        if fmt is None:
-            refused = not_acceptable(self.offers, self.what)
-            return headers.link_alternates(refused, self.alternates())
-        response = represent(fmt)
-        response.headers["Content-Location"] = url_for(self.endpoint, ext=fmt.suffix)
-        return headers.negotiated(response)
-
-    def by_suffix(self, ext: str, represent: Callable[[Format], Response]) -> Response:
-        """The representation the suffix names, or 404 listing the suffixes there are."""
-        fmt = formats.by_suffix(ext, self.offers)
-        if fmt is None:
-            suffixes = ", ".join("." + f.suffix for f in self.offers)
-            message = f"404 Not Found: no format has the suffix .{ext}; there are {suffixes}"
-            return text(message, 404)
-        return represent(fmt)
-
-    def represent(
-        self,
-        fmt: Format,
-        page: Callable[[], Response],
-        quads: Callable[[], Iterable[ox.Quad]],
-        cache_key: str,
-        describes: str | None = None,
-    ) -> Response:
-        """``page()`` for HTML, else ``quads()`` in ``fmt`` (406 when the syntax cannot express
-        them), with the Link header to every twin and a cacheable ETag."""
-        if fmt is HTML:
-            response = page()
-        else:
-            try:
-                response = rdf(quads(), fmt)
-            except formats.Unrepresentable as e:
-                return headers.link_alternates(
-                    text(f"406 Not Acceptable: {e}", 406), self.alternates(fmt)
-                )
-        headers.link_alternates(response, self.alternates(fmt), describes)
-        return headers.cacheable(response, cache_key)
 
 
 def _empty_document(fmt: Format, message: str) -> bytes:

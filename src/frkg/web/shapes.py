@@ -8,30 +8,23 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish.shapes_view import shapes_quads
-from frkg.web import headers, respond
+from frkg.web import base, respond
 from frkg.web.context import knowledge_graph, publication
 
 bp = Blueprint("shapes", __name__)
 
-#: */* and no Accept get Turtle, as for the ontology.
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("shapes.representation", OFFERS, "the shapes")
+DOCUMENT = base.document("shapes", "the shapes")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/shapes")
+@base.route(bp, "/shapes", DOCUMENT)
 def negotiated() -> Response:
     """The shapes in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/shapes.<ext>")
+@base.route(bp, "/shapes.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The shapes in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)
@@ -40,9 +33,9 @@ def representation(ext: str) -> Response:
 def _represent(fmt: Format) -> Response:
     return DOCUMENT.represent(
         fmt,
-        lambda: respond.html(
+        f"shapes-{fmt.name}",
+        html=lambda: respond.html(
             "shapes.html", shapes=publication().shapes, alternates=DOCUMENT.alternates(HTML)
         ),
-        lambda: shapes_quads(knowledge_graph()),
-        f"shapes-{fmt.name}",
+        quads=lambda: shapes_quads(knowledge_graph()),
     )

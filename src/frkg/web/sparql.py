@@ -5,7 +5,8 @@ This module only translates HTTP: it reads the operation (GET ``query=``, POST f
 wanted format (Accept q-values, or SPARQLWrapper's ``format``/``output``/``results``), hands them
 to :class:`frkg.sparql.SparqlService`, and maps its answers and typed errors to responses.
 Without a query it answers with the Service Description (RDF clients) or the query page
-(browsers). Every response carries CORS headers.
+(browsers). It answers through :mod:`frkg.web.base` like every view: CORS on every response,
+``Vary: Accept`` on every answer to a query operation, and the query page's own CSP.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from frkg import formats, negotiate, sparql
-from frkg.web.headers import cors
+from frkg.web import base, respond
+from frkg.web.base import View
+from frkg.web.headers import QUERY_PAGE_CSP
 
 bp = Blueprint("sparql", __name__)
 
@@ -32,13 +35,13 @@ FORMAT_PARAMETERS = ("format", "output", "results")  # SPARQLWrapper sends all t
 RETRY_AFTER_SECONDS = 1
 
 
-# The query page may talk to this server only (connect-src 'self': YASGUI cannot query another
-# endpoint or fetch prefixes from outside). YASGUI and CodeMirror set inline styles, hence
-# 'unsafe-inline' for styles (not for scripts).
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+#: Without a query: the service description, or the query page for browsers. Queries are
+#: answered among the result or graph formats their form gives (and the page, for browsers).
+SPARQL = View(
+    offers=(*formats.GRAPH_FORMATS, formats.HTML),
+    what="the service description",
+    public=True,
+    page_csp=QUERY_PAGE_CSP,
 )
 
 STATUS = {
@@ -51,6 +54,7 @@ STATUS = {
     sparql.TooManyQueries: 429,
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
+    sparql.QueryOutOfMemory: 503,
     sparql.BackendDown: 502,
 }
 
@@ -91,14 +95,16 @@ class Operation:
     format_word: str | None
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
+@base.route(bp, "/sparql", SPARQL, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
 def endpoint() -> Response:
     """The SPARQL endpoint (SPARQL 1.1 Protocol section 2.1, Service Description section 3)."""
     if request.method == "OPTIONS":
-        # CORS preflight: headers.py adds the allowed headers and max age.
+        # CORS preflight: the base adds the allowed headers and max age.
         preflight = Response(status=204)
         preflight.headers["Access-Control-Allow-Methods"] = ", ".join(METHODS)
-        return cors(preflight)
+        return preflight
+    # Every answer to an operation stands for the one Accept would choose, errors included.
+    base.varies_on_accept()
     try:
         if request.method not in METHODS:
             raise ProtocolError(
@@ -108,17 +114,17 @@ def endpoint() -> Response:
             )
         operation = _read_operation()
         if operation.query is None:
-            return cors(_describe_service(operation.format_word))
-        return cors(_answer(operation))
+            return _describe_service(operation.format_word)
+        return _answer(operation)
     except ProtocolError as e:
-        return cors(_error(e.status, str(e), e.headers))
+        return _error(e.status, str(e), e.headers)
     except sparql.SparqlError as e:
         headers = (
             {"Retry-After": str(RETRY_AFTER_SECONDS)}
             if e.__class__ is sparql.TooManyQueries
             else {}
         )
-        return cors(_error(STATUS.get(type(e), 400), str(e), headers))
+        return _error(STATUS.get(type(e), 400), str(e), headers)
 
 
 # -- reading the request -----------------------------------------------------------------------
@@ -219,38 +225,22 @@ def _choose(offers: tuple[formats.Format, ...], word: str | None) -> formats.For
     A ``format`` word that names a format of the other kind of query (``turtle`` for a SELECT)
     is set aside for the Accept header, as SPARQLWrapper sends its format words to every query.
     """
-    if word:
-        chosen = formats.by_keyword(word, offers)
-        if chosen is not None:
-            return chosen
+    if word and formats.by_keyword(word, offers) is None:
         known = (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS, formats.HTML)
         if formats.by_keyword(word, known) is None:
             raise ProtocolError(400, str(negotiate.UnknownFormat(word, known)))
-    return negotiate.choose_for_header(offers, request.headers.get("Accept"))
+        word = None
+    return SPARQL.choose(word, offers)
 
 
 def _answer(operation: Operation) -> Response:
     svc = service()
     text = operation.query or ""
     shape = svc.check(text)
-    html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
-    # Negotiate only the kind of answer the query gives (both when the form is unknown).
-    results_format = graph_format = None
-    if not shape.returns_graph:
-        results_format = _choose((*formats.RESULT_FORMATS, *html_too), operation.format_word)
-    if shape.returns_graph or shape.form is None:
-        graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), operation.format_word)
-    wanted = graph_format if shape.returns_graph else results_format
-    if wanted is formats.HTML:
+    results_format, graph_format = _formats(shape, operation.format_word)
+    if (graph_format if shape.returns_graph else results_format) is formats.HTML:
         # A browser that opens a query link: the query page loads the query and runs it.
-        return _page(status=200)
-    if wanted is None and shape.form is not None:
-        offers = formats.GRAPH_FORMATS if shape.returns_graph else formats.RESULT_FORMATS
-        raise sparql.NotAcceptable(
-            f"A {shape.form} query is answered in "
-            + ", ".join(f.media_type for f in offers)
-            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
-        )
+        return _page()
     answer = svc.run(
         svc.request(
             text,
@@ -263,10 +253,34 @@ def _answer(operation: Operation) -> Response:
     )
     fmt = formats.by_name(answer.format)
     response = Response(answer.body, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
     if answer.truncated:
-        response.headers[TRUNCATED_HEADER] = str(svc.result_cap)
+        # How many rows or triples the answer kept: the row cap, or fewer at the byte cap.
+        response.headers[TRUNCATED_HEADER] = str(answer.count)
     return response
+
+
+def _formats(shape, word: str | None) -> tuple[formats.Format | None, formats.Format | None]:
+    """The results format and the graph format this request gets for a query of ``shape``.
+
+    Only the kind of answer the query gives is negotiated (both when its form is unknown, for
+    the engine to pick); the query page counts for GET and HEAD (a browser opening a query
+    link). Nothing acceptable for a known form is refused (406).
+    """
+    html_too = (formats.HTML,) if request.method in ("GET", "HEAD") else ()
+    results_format = graph_format = None
+    if not shape.returns_graph:
+        results_format = _choose((*formats.RESULT_FORMATS, *html_too), word)
+    if shape.returns_graph or shape.form is None:
+        graph_format = _choose((*formats.GRAPH_FORMATS, *html_too), word)
+    wanted = graph_format if shape.returns_graph else results_format
+    if wanted is None and shape.form is not None:
+        offers = formats.GRAPH_FORMATS if shape.returns_graph else formats.RESULT_FORMATS
+        raise sparql.NotAcceptable(
+            f"A {shape.form} query is answered in "
+            + ", ".join(f.media_type for f in offers)
+            + f"; the request accepts none of them (Accept: {request.headers.get('Accept')})."
+        )
+    return results_format, graph_format
 
 
 def _name(fmt: formats.Format | None) -> str | None:
@@ -274,25 +288,23 @@ def _name(fmt: formats.Format | None) -> str | None:
 
 
 def _describe_service(word: str | None) -> Response:
-    chosen = _choose((*formats.GRAPH_FORMATS, formats.HTML), word)
+    chosen = _choose(SPARQL.offers, word)
     if chosen is formats.HTML:
-        return _page(status=200)
+        return _page()
     if chosen is None:
         raise ProtocolError(
             406,
             "The service description is available as "
-            + ", ".join(f.media_type for f in (*formats.GRAPH_FORMATS, formats.HTML))
+            + ", ".join(f.media_type for f in SPARQL.offers)
             + ".",
         )
     svc = service()
     description = svc.description
     body = formats.serialize(chosen, description, formats.used_prefixes(svc.prefixes, description))
-    response = Response(body, content_type=chosen.content_type)
-    response.headers["Vary"] = "Accept"
-    return response
+    return Response(body, content_type=chosen.content_type)
 
 
-def _page(status: int) -> Response:
+def _page() -> Response:
     svc = service()
     base = svc.kg.base
     config = {
@@ -309,24 +321,17 @@ def _page(status: int) -> Response:
         ],
         "truncatedHeader": TRUNCATED_HEADER,
     }
-    html = render_template(
+    return respond.html(
         "sparql.html",
         config=config,
         examples=config["examples"],
         service=svc,
         turtle_url=request.base_url + "?format=turtle",
     )
-    response = Response(html, status=status, content_type=formats.HTML.content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    return response
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    response = Response(
-        message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8"
-    )
-    response.headers["Vary"] = "Accept"
+    response = respond.text(message, status)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -9,36 +9,29 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from frkg.formats import HTML, RDF_FORMATS, Format
+from frkg.formats import HTML, Format
 from frkg.publish import void as void_description
-from frkg.web import headers, respond
+from frkg.web import base, respond
 from frkg.web.context import describer, publication
 
 bp = Blueprint("void", __name__)
 
-#: */* and no Accept get Turtle, as for things (see entities.THING_OFFERS).
-OFFERS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
-DOCUMENT = respond.Document("void.representation", OFFERS, "the dataset description")
+DOCUMENT = base.document("void", "the dataset description")
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
-    return headers.cors(response)
-
-
-@bp.get("/.well-known/void")
+@base.route(bp, "/.well-known/void", DOCUMENT)
 def well_known() -> Response:
     """Where VoID consumers look first (VoID section 7.2): the same as ``/void``."""
     return negotiated()
 
 
-@bp.get("/void")
+@base.route(bp, "/void", DOCUMENT)
 def negotiated() -> Response:
     """The description in the format ``?format=`` or Accept asks for."""
     return DOCUMENT.negotiated(_represent)
 
 
-@bp.get("/void.<ext>")
+@base.route(bp, "/void.<ext>", DOCUMENT)
 def representation(ext: str) -> Response:
     """The description in the format of the suffix (``.html``, ``.ttl``, ``.jsonld`` ...)."""
     return DOCUMENT.by_suffix(ext, _represent)
@@ -57,5 +50,9 @@ def _represent(fmt: Format) -> Response:
         )
 
     return DOCUMENT.represent(
-        fmt, page, lambda: published.void, f"void-{fmt.name}", published.index.iri
+        fmt,
+        f"void-{fmt.name}",
+        html=page,
+        quads=lambda: published.void,
+        describes=published.index.iri,
     )
