@@ -460,14 +460,9 @@ VIRTUOSO_HTTP = {"ServerThreads": "16", "MaxClientConnections": "32", "MaxKeepAl
 
 
 def _virtuoso_class():
-    """The throwaway Virtuoso of the tests (``tests/virtuoso_server.py``; ``bench/virtuoso.py``
-    in older checkouts)."""
-    with contextlib.suppress(ImportError):
-        sys.path.insert(0, str(ROOT / "tests"))
-        from virtuoso_server import SERVER, Virtuoso  # type: ignore[import-not-found]
-
-        return Virtuoso, SERVER
-    from bench.virtuoso import SERVER, Virtuoso  # type: ignore[import-not-found]
+    """The throwaway Virtuoso of the tests (``tests/virtuoso_server.py``)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from virtuoso_server import SERVER, Virtuoso  # type: ignore[import-not-found]
 
     return Virtuoso, SERVER
 
