@@ -1,1 +1,2 @@
-"""Benchmarks (never run as tests): the data generator, a throwaway Virtuoso, load timings."""
+"""Benchmarks (never run as tests): the data generator and load timings (the
+throwaway Virtuoso they start is tests/virtuoso_server.py)."""

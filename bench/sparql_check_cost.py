@@ -2,7 +2,7 @@
 
     python -m bench.sparql_check_cost [--size 65536] [--old-limit 20] [--old-rev REV]
 
-For each shape of bench/hostile_queries.py, prints the seconds the checker spends on a body of
+For each shape of tests/hostile_queries.py, prints the seconds the checker spends on a body of
 ``--size`` bytes, and on one of half that size: the ratio says how the cost grows (2 is linear,
 4 quadratic). "old" is the regular-expression token scan that decided before the parser
 (``scan`` of ``src/frkg/sparql_syntax.py`` at ``--old-rev``, read with ``git show``; the old
@@ -17,9 +17,12 @@ import subprocess
 import sys
 import time
 import types
+from pathlib import Path
 
-from bench.hostile_queries import SHAPES
 from frkg import sparql_syntax
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' shapes
+from hostile_queries import SHAPES  # noqa: E402
 
 _OLD = types.ModuleType("old_sparql_syntax")
 

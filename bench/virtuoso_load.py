@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,14 +19,11 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-if __package__ in (None, ""):  # run as a script: python bench/virtuoso_load.py
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.virtuoso import SERVER, Virtuoso  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the throwaway Virtuoso the tests use
+
+from virtuoso_server import SERVER, Virtuoso  # noqa: E402
+
 GRAPH = "https://w3id.org/frkg/graph/bench"
 
 

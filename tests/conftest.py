@@ -11,9 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,11 @@ def kg() -> store.KnowledgeGraph:
 
 @pytest.fixture(scope="session")
 def app(kg):
-    """The Flask app over the repository's data (canonical base)."""
-    return create_app(repo_settings(base_iri=kg.base), kg)
+    """The Flask app over the repository's data (canonical base); its query workers are stopped
+    at the end."""
+    made = create_app(repo_settings(base_iri=kg.base), kg)
+    yield made
+    made.extensions["frkg.sparql"].close()
 
 
 @pytest.fixture()
@@ -90,18 +94,7 @@ def running_server(
         cmd, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url + "health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not answer /health in time") from None
-                time.sleep(0.1)
+        wait_until_listening(proc, port, "frkg serve", timeout=timeout, ready=lambda: answers(url))
         yield url
     finally:
         proc.terminate()
@@ -365,20 +358,56 @@ def export_fixture(sources: dict[str, list[Path]], outdir: Path, base: str):
     return site.build(app, outdir, jobs=2), site.UrlSpace(app)
 
 
-def wait_until_listening(proc: subprocess.Popen, port: int, name: str) -> None:
-    """Wait (30 s at most) until ``proc``, a web server, accepts connections on ``port``; if it
-    exits first, raise with what it printed."""
-    deadline = time.monotonic() + 30
+def answers(url: str) -> bool:
+    """True when ``url`` + ``health`` answers 200 (the server has loaded its data)."""
+    with urllib.request.urlopen(url + "health", timeout=2) as reply:
+        return reply.status == 200
+
+
+def wait_until_listening(
+    proc: subprocess.Popen,
+    port: int,
+    name: str,
+    *,
+    timeout: float = 30,
+    ready: Callable[[], bool] | None = None,
+) -> None:
+    """Wait until ``proc``, a server, accepts connections on ``port`` and, when ``ready`` is given,
+    until ``ready()`` is true (asked again every 50 ms; an OSError counts as not yet). Raise with
+    what the server printed if it exits first, or when ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{proc.stdout.read()}")
+            output = proc.stdout or proc.stderr
+            printed = output.read() if output is not None else ""
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{printed}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            if ready is None or ready():
                 return
         except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not listen in time") from None
-            time.sleep(0.05)
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not answer on port {port} in {timeout:g} s")
+        time.sleep(0.05)
+
+
+@contextmanager
+def serving(wsgi_app) -> Iterator[str]:
+    """Serve a WSGI app from this process on a free 127.0.0.1 port, in a thread; yield its URL."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @contextmanager
@@ -534,12 +563,78 @@ def canonical_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
-    """One Virtuoso from Debian's packages on 127.0.0.1 for the session (bench/virtuoso.py);
-    each test module loads its own graphs. Runaway queries go to a server of their own."""
-    from bench.virtuoso import Virtuoso
+    """One Virtuoso from Debian's packages on 127.0.0.1 for the session
+    (tests/virtuoso_server.py); each test module loads its own graphs. Runaway queries go to a
+    server of their own."""
+    from virtuoso_server import Virtuoso
 
     with Virtuoso(tmp_path_factory.mktemp("virtuoso"), max_query_seconds=60) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def disk_store(tmp_path_factory) -> tuple[Path, str]:
+    """The repository's files loaded by `frkg load --store` (canonical base): folder, stderr."""
+    folder = tmp_path_factory.mktemp("ondisk") / "store"
+    result = frkg_command("load", "--store", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder, result.stderr
+
+
+@pytest.fixture(scope="session")
+def disk_server(disk_store) -> Iterator[str]:
+    """`frkg serve --store` over :func:`disk_store` with two worker processes."""
+    with running_server("--store", str(disk_store[0]), "--workers", "2") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def repo_nquads(tmp_path_factory) -> Path:
+    """The repository's files as `frkg load --nquads` writes them (canonical base)."""
+    path = tmp_path_factory.mktemp("remote") / "frkg.nq.gz"
+    result = frkg_command("load", "--nquads", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(virtuoso, repo_nquads) -> str:
+    """The session's Virtuoso with :func:`repo_nquads` loaded by its bulk loader (docs/scaling.md's
+    recipe); N-Quads name their own graphs."""
+    virtuoso.load([repo_nquads], "urn:x-frkg:unused")
+    return virtuoso.endpoint
+
+
+@pytest.fixture(scope="session")
+def remote_server(virtuoso_endpoint) -> Iterator[str]:
+    """`frkg serve --sparql-endpoint` over :func:`virtuoso_endpoint` with two worker processes."""
+    with running_server("--sparql-endpoint", virtuoso_endpoint, "--workers", "2") as url:
+        yield url
+
+
+# -- The benchmark data generator, run as its users run it ----------------------------------------
+
+BENCH_GENERATE = ROOT / "bench" / "generate.py"
+
+
+def bench_generate(out: Path, triples: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``python bench/generate.py --triples TRIPLES --out OUT ARGS``; output captured."""
+    return subprocess.run(
+        [sys.executable, str(BENCH_GENERATE), "--triples", triples, "--out", str(out), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def generated_10k(tmp_path_factory) -> Path:
+    """The folder bench/generate.py writes for 10k triples with seed 1."""
+    out = tmp_path_factory.mktemp("generated10k")
+    result = bench_generate(out, "10k", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 def entity_slugs(server: str) -> list[str]:

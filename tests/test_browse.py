@@ -92,6 +92,8 @@ def test_html_pages_follow_the_same_order(discovery_server):
 def test_pages_outside_the_list_are_refused(discovery_server, page, status):
     reply = fetch(discovery_server + f"browse/frkg:Report?page={page}", {"Accept": "*/*"})
     assert reply.status == status
+    if status == 404:  # past the last page: the list says how long it is
+        assert f"this list has {-(-REPORT_COUNT // PAGE)} pages" in reply.text
 
 
 # -- facets ------------------------------------------------------------------------------------
@@ -363,7 +365,8 @@ def test_source_page_in_html_and_rdf_and_the_link_from_the_source(discovery_serv
 
 @pytest.mark.parametrize("slug", ["evan-greer", "no-such-thing", "%20"])
 def test_a_source_page_needs_something_that_cites_it(discovery_server, slug):
-    assert fetch(discovery_server + f"source/{slug}", HTML).status == 404
+    reply = fetch(discovery_server + f"source/{slug}", HTML)
+    assert reply.status == 404 and "nothing in the data cites" in reply.text
 
 
 def test_hostile_filter_values_are_shown_as_text(discovery_server):

@@ -12,17 +12,14 @@ import os
 import subprocess
 import sys
 import threading
-import time
-from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 
 from frkg.store import LoadError
 from frkg.web import create_app
 from frkg.web.loading import LoadingApp
 
-from conftest import ROOT, WEB_FIXTURES, free_port, repo_settings
+from conftest import ROOT, WEB_FIXTURES, free_port, repo_settings, serving, wait_until_listening
 from http_helpers import fetch
 
 
@@ -38,20 +35,6 @@ def test_health_says_ok_with_the_data_version_and_counts(live_server, repo_kg):
     assert f"void:triples {body['dataset']['triples']}" in void
     assert f"void:entities {body['dataset']['entities']}" in void
     assert reply.headers["Cache-Control"] == "no-store"
-
-
-@contextmanager
-def serving(wsgi_app):
-    """Serve a WSGI app on a free 127.0.0.1 port in a thread; yield its URL."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def fixture_settings(tmp_path):
@@ -129,19 +112,14 @@ def test_gunicorn_serves_the_background_app_from_the_docs(tmp_path):
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     seen: list[tuple[int, str]] = []
+
+    def loaded() -> bool:
+        reply = fetch(f"http://127.0.0.1:{port}/health")
+        seen.append((reply.status, json.loads(reply.body)["status"]))
+        return reply.status == 200
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read()
-            try:
-                reply = fetch(f"http://127.0.0.1:{port}/health")
-            except OSError:
-                time.sleep(0.05)  # not bound yet
-                continue
-            seen.append((reply.status, json.loads(reply.body)["status"]))
-            if reply.status == 200:
-                break
-            time.sleep(0.05)
+        wait_until_listening(proc, port, "gunicorn", timeout=60, ready=loaded)
         assert seen and seen[-1] == (200, "ok")
         assert all(answer in ((503, "loading"), (200, "ok")) for answer in seen)
         page = fetch(f"http://127.0.0.1:{port}/page/ada-example", {"Accept": "text/html"})

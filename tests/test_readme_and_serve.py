@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from frkg.formats import RDF_FORMATS
 
-from conftest import ROOT, WEB_FIXTURES, free_port
+from conftest import ROOT, WEB_FIXTURES, answers, free_port, wait_until_listening
 from doc_examples import RUN_COMMANDS, page_commands
 from http_helpers import fetch, parse_html, parse_rdf
 
@@ -76,7 +76,7 @@ def test_serve_prints_each_file_and_the_url_to_open_even_under_the_canonical_bas
             assert any(f"loaded {path} (data): " in line for line in loaded)
         assert "publishing IRIs under https://w3id.org/frkg/" in lines
         assert lines[-1].startswith(f"serving at {url} ")
-        _wait_until_up(url, proc)
+        wait_until_listening(proc, port, "frkg serve", ready=lambda: answers(url))
 
         # RDF keeps the canonical IRIs; redirects and page links stay on this server.
         reply = fetch(url + "id/ada-example", {"Accept": "text/turtle"})
@@ -96,17 +96,3 @@ def test_serve_prints_each_file_and_the_url_to_open_even_under_the_canonical_bas
         proc.terminate()
         proc.wait(timeout=10)
         proc.stderr.close()
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen) -> None:
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited"
-        try:
-            if fetch(url + "health").status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not come up")

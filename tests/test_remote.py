@@ -1,22 +1,21 @@
 """`frkg serve --sparql-endpoint URL` over a real Virtuoso (Debian's virtuoso-opensource on
-127.0.0.1, bench/virtuoso.py) loaded with what `frkg load --nquads` writes from the repository:
-every entity document and page, every example query, the dumps, VoID, search and browse must be
-what the embedded store serves; /sparql keeps every safety property. Engine differences met on
-the way are in bench/ENGINE-NOTES.md (21-25), each with its workaround or, for one example
-query, pinned below."""
+127.0.0.1, tests/virtuoso_server.py) loaded with what `frkg load --nquads` writes from the
+repository. That it publishes what the files give, document for document and answer for answer,
+is tests/test_backend_parity.py's; here is what only the remote backend does: the static site
+built from an endpoint, /sparql's safety properties in front of Virtuoso, an endpoint that cannot
+be used, and the engine differences met on the way (bench/ENGINE-NOTES.md 21-28), each with its
+workaround or, for one example query, pinned below."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
 
 from frkg import sparql
 from frkg.store import BackendRefused, remote
@@ -26,15 +25,13 @@ from conftest import (
     FIXTURES,
     SPARQL_LIMITS,
     assert_same_site,
-    entity_slugs,
-    example_answer,
     free_port,
     frkg_command,
     http,
     running_server,
-    split_jsonld,
 )
 from http_helpers import parse_rdf
+from virtuoso_server import Virtuoso
 
 pytestmark = pytest.mark.slow
 
@@ -46,34 +43,11 @@ VIRTUOSO_BUG = "opponents-of-bans"
 
 
 @pytest.fixture(scope="module")
-def nquads(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("remote") / "frkg.nq.gz"
-    result = frkg_command("load", "--nquads", str(path))
-    assert result.returncode == 0, result.stderr
-    return path
-
-
-@pytest.fixture(scope="module")
-def endpoint(virtuoso, nquads) -> str:
-    """The session's Virtuoso with the file loaded by its bulk loader (docs/scaling.md's recipe)."""
-    virtuoso.load([nquads], "urn:x-frkg:unused")  # N-Quads name their own graphs
-    return virtuoso.endpoint
-
-
-@pytest.fixture(scope="module")
-def remote_server(endpoint) -> str:
-    with running_server("--sparql-endpoint", endpoint, "--workers", "2") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def busy_endpoint(nquads, tmp_path_factory) -> str:
+def busy_endpoint(repo_nquads, tmp_path_factory) -> str:
     """A Virtuoso of its own for runaway queries: it stops them after 5 s, and stopping it at the
     end of the module ends any still running, so they never slow the session's server."""
-    from bench.virtuoso import Virtuoso
-
     with Virtuoso(tmp_path_factory.mktemp("busy-virtuoso"), max_query_seconds=5) as server:
-        server.load([nquads], "urn:x-frkg:unused")
+        server.load([repo_nquads], "urn:x-frkg:unused")
         yield server.endpoint
 
 
@@ -92,74 +66,12 @@ def post_query(server: str, query: str, accept: str = JSON_RESULTS):
     return http("POST", server + "sparql", query, {**QUERY, "Accept": accept})
 
 
-# -- the same pages and documents ---------------------------------------------------------------
-
-
-def test_health_gives_the_data_version_from_the_load_record(remote_server, canonical_server):
-    ours, theirs = (json.loads(get(s + "health")[2]) for s in (remote_server, canonical_server))
-    # Everything but the response cache's counts, which are each worker process's own.
-    assert ours.pop("response_cache").keys() == theirs.pop("response_cache").keys()
-    assert ours == theirs
-
-
-def test_every_entity_document_is_the_same_graph(remote_server, canonical_server):
-    slugs = entity_slugs(canonical_server)
-    assert len(slugs) > 400 and entity_slugs(remote_server) == slugs
-    for slug in slugs:
-        ours = get(f"{remote_server}data/{slug}.nt")
-        theirs = get(f"{canonical_server}data/{slug}.nt")
-        assert ours[0] == theirs[0] == 200
-        assert ours[1]["etag"] == theirs[1]["etag"]
-        nt = "application/n-triples"
-        assert isomorphic(parse_rdf(ours[2], nt), parse_rdf(theirs[2], nt)), slug
-
-
-def test_every_entity_page_shows_the_same(remote_server, canonical_server):
-    for slug in entity_slugs(canonical_server):
-        ours = split_jsonld(get(f"{remote_server}page/{slug}")[2])
-        theirs = split_jsonld(get(f"{canonical_server}page/{slug}")[2])
-        assert ours[0] == theirs[0], slug
-        jsonld = "application/ld+json"
-        assert isomorphic(parse_rdf(ours[1], jsonld), parse_rdf(theirs[1], jsonld))
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "",
-        "dumps/frkg.ttl",
-        "dumps/frkg.nq.gz",
-        "dumps/frkg.nt.gz",
-        "dumps/frkg.jsonld",
-        "search?q=greer&format=json",
-        "search?q=ban&format=json",
-        "browse/frkg:Quote?format=json",
-        "browse/frkg:Quote?stance=frkg:stance-opposes-ban&format=json",
-        "source/seattle-times-2019-tech-and-police-groups?format=ttl",
-        "page/thorn/links?property=https://schema.org/founder",
-        "sitemap.xml",
-    ],
-)
-def test_home_dumps_search_and_browse_are_byte_for_byte_the_same(
-    remote_server, canonical_server, path
-):
-    ours, theirs = get(remote_server + path), get(canonical_server + path)
-    assert ours[0] == theirs[0] == 200
-    assert ours[2] == theirs[2]
-
-
-@pytest.mark.parametrize("command", [("stats", "--json"), ("export", "--format", "nt")])
-def test_stats_and_export_read_the_endpoint_as_they_read_the_files(endpoint, command):
-    from_endpoint = frkg_command(*command, "--sparql-endpoint", endpoint)
-    assert from_endpoint.returncode == 0, from_endpoint.stderr
-    assert from_endpoint.stdout == frkg_command(*command).stdout
+# -- the same static site ------------------------------------------------------------------------
 
 
 def test_frkg_build_from_an_endpoint_writes_the_same_site(tmp_path):
     """`frkg build --sparql-endpoint`: the static site of data held in Virtuoso (a Virtuoso of its
     own, with the small fixture dataset) is the site the files give."""
-    from bench.virtuoso import Virtuoso
-
     files = ("--data", str(FIXTURES / "sparql"), "--shapes", str(FIXTURES / "empty"))
     nquads = tmp_path / "fixture.nq.gz"
     assert frkg_command("load", "--nquads", str(nquads), *files).returncode == 0
@@ -171,39 +83,14 @@ def test_frkg_build_from_an_endpoint_writes_the_same_site(tmp_path):
     assert_same_site(tmp_path / "endpoint", tmp_path / "files")
 
 
-@pytest.mark.parametrize("path", ["void.ttl", "ontology.ttl", "shapes.ttl", "sparql?format=turtle"])
-def test_void_ontology_shapes_and_service_description_are_the_same_graph(
-    remote_server, canonical_server, path
-):
-    # The shapes are full of blank nodes: they went to Virtuoso as Skolem IRIs and came back.
-    ours, theirs = get(remote_server + path), get(canonical_server + path)
-    assert ours[0] == theirs[0] == 200
-    assert isomorphic(parse_rdf(ours[2], "text/turtle"), parse_rdf(theirs[2], "text/turtle"))
-
-
-# -- /sparql: the same answers ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "example",
-    [e for e in sparql.example_queries() if e.name != VIRTUOSO_BUG],
-    ids=lambda e: e.name,
-)
-def test_every_example_query_gives_the_same_answer(remote_server, canonical_server, example):
-    answers = []
-    for server in (remote_server, canonical_server):
-        status, _, body = post_query(server, example.text)
-        assert status == 200, body
-        answers.append(example_answer(example.text, body))
-    assert answers[0] == answers[1]
-    assert answers[0][0], "the example finds something"
+# -- /sparql: where Virtuoso answers otherwise -----------------------------------------------------
 
 
 def test_virtuoso_drops_the_alternatives_of_opponents_of_bans(remote_server, canonical_server):
     """ENGINE-NOTES 25: an OPTIONAL whose group joins a UNION, a transitive path and language
     filters loses matches in Virtuoso 7.2; no rewrite tried keeps the meaning and avoids it. The
     opponents are all there; their alternatives are not. When this fails, Virtuoso got it right:
-    fold the example back into the test above."""
+    fold the example back into tests/test_backend_parity.py."""
     example = next(e for e in sparql.example_queries() if e.name == VIRTUOSO_BUG)
     rows = {}
     for name, server in (("virtuoso", remote_server), ("embedded", canonical_server)):
@@ -216,64 +103,6 @@ def test_virtuoso_drops_the_alternatives_of_opponents_of_bans(remote_server, can
     opponents = {n: {r["opponent"]["value"] for r in v} for n, v in rows.items()}
     assert opponents["virtuoso"] == opponents["embedded"]
     assert alternatives["embedded"] and alternatives["virtuoso"] < alternatives["embedded"]
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        f"SELECT (COUNT(*) AS ?n) FROM <{CANONICAL}graph/data/agents> WHERE {{ ?s ?p ?o }}",
-        f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{CANONICAL}graph/data/roles> "
-        "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-        # Virtuoso's own graph, the load record and the union graph are not part of the dataset.
-        "SELECT (COUNT(*) AS ?n) FROM <http://www.openlinksw.com/schemas/virtrdf#> "
-        "WHERE { ?s ?p ?o }",
-        f"SELECT (COUNT(*) AS ?n) FROM <{CANONICAL}graph/load> WHERE {{ ?s ?p ?o }}",
-        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{CANONICAL}graph/union> "
-        "WHERE { GRAPH ?g { ?s ?p ?o } }",
-        # Prefixed names (with an escaped /) and relative IRIs are resolved as the parser does.
-        "PREFIX : <https://w3id.org/frkg/graph/> SELECT (COUNT(*) AS ?n) "
-        "FROM :data\\/agents FROM :data\\/roles WHERE { ?s ?p ?o }",
-        "BASE <https://w3id.org/frkg/graph/data/> SELECT (COUNT(*) AS ?n) FROM <roles> "
-        "WHERE { ?s ?p ?o }",
-        "ASK { ?s ?p ?o }",
-        "ASK { ?s <http://example.org/nothing> ?o }",
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/frkg/id/thorn>) }",
-    ],
-)
-def test_queries_see_the_dataset_and_nothing_else(remote_server, canonical_server, query):
-    construct = query.startswith("CONSTRUCT")
-    accept = "application/n-triples" if construct else JSON_RESULTS
-    bodies = [post_query(s, query, accept) for s in (remote_server, canonical_server)]
-    assert bodies[0][0] == bodies[1][0] == 200
-    if construct:
-        nt = "application/n-triples"
-        assert isomorphic(parse_rdf(bodies[0][2], nt), parse_rdf(bodies[1][2], nt))
-    else:
-        assert json.loads(bodies[0][2]) == json.loads(bodies[1][2])
-
-
-def test_protocol_dataset_parameters_are_kept_to_the_dataset(remote_server, canonical_server):
-    params = {
-        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        "default-graph-uri": [
-            "http://www.openlinksw.com/schemas/virtrdf#",
-            f"{CANONICAL}graph/data/roles",
-        ],
-    }
-    answers = [
-        get(f"{s}sparql?{urlencode(params, doseq=True)}", JSON_RESULTS)[2]
-        for s in (remote_server, canonical_server)
-    ]
-    assert json.loads(answers[0]) == json.loads(answers[1])
-    assert json.loads(answers[0])["results"]["bindings"][0]["n"]["value"] == "12"
-
-
-def test_a_syntax_error_reads_as_on_the_embedded_store(remote_server, canonical_server):
-    bodies = [post_query(s, "SELECT * WHERE { ?s ?p ") for s in (remote_server, canonical_server)]
-    assert bodies[0][0] == bodies[1][0] == 400
-    assert bodies[0][2] == bodies[1][2]
 
 
 def test_describe_is_the_engines_own_and_says_at_least_what_the_thing_says(remote_server):
@@ -355,8 +184,8 @@ def test_full_query_slots_give_429_and_pages_still_answer(limited_server):
 # -- the adapter ----------------------------------------------------------------------------------
 
 
-def test_blank_nodes_can_be_looked_up_by_label(endpoint):
-    kg = remote.connect(endpoint)
+def test_blank_nodes_can_be_looked_up_by_label(virtuoso_endpoint):
+    kg = remote.connect(virtuoso_endpoint)
     snapshot = kg.store.local()
     node = next(
         q.subject
@@ -388,16 +217,14 @@ def test_stats_and_export_refuse_an_endpoint_nobody_listens_on():
 
 
 def test_an_endpoint_that_cuts_answers_or_goes_away_is_an_error_not_a_wrong_answer(
-    tmp_path, nquads
+    tmp_path, repo_nquads
 ):
-    from bench.virtuoso import Virtuoso
-
     server = Virtuoso(tmp_path / "small", max_rows=100)
     server.start()
     try:
         result = frkg_command("serve", "--sparql-endpoint", server.endpoint)
         assert result.returncode == 2 and "no load record" in result.stderr
-        server.load([nquads], "urn:x-frkg:unused")
+        server.load([repo_nquads], "urn:x-frkg:unused")
         result = frkg_command("serve", "--sparql-endpoint", server.endpoint)
         assert result.returncode == 2
         assert "ResultSetMaxRows" in result.stderr and "Traceback" not in result.stderr
@@ -408,7 +235,7 @@ def test_an_endpoint_that_cuts_answers_or_goes_away_is_an_error_not_a_wrong_answ
     server = Virtuoso(tmp_path / "fine")
     server.start()
     try:
-        server.load([nquads], "urn:x-frkg:unused")
+        server.load([repo_nquads], "urn:x-frkg:unused")
         with running_server("--sparql-endpoint", server.endpoint) as url:
             assert get(url + "page/thorn")[0] == 200
             server.stop()
@@ -461,7 +288,7 @@ UNION = [f"{CANONICAL}graph/union"]
 
 
 def test_21_many_default_graphs_give_wrong_rows_for_a_path_joined_with_a_language_filter(
-    endpoint, canonical_server
+    virtuoso_endpoint, canonical_server
 ):
     example = next(e for e in sparql.example_queries() if e.name == "debate-bans-in-massachusetts")
 
@@ -473,32 +300,39 @@ def test_21_many_default_graphs_give_wrong_rows_for_a_path_joined_with_a_languag
     )
     assert len(expected) == 6
     # The 27 file graphs as default graphs: rows from places outside Massachusetts, or none.
-    assert pairs(virtuoso_rows(endpoint, example.text, file_graphs(endpoint))) != expected
-    assert pairs(virtuoso_rows(endpoint, example.text, UNION)) == expected  # one graph: right
+    assert (
+        pairs(virtuoso_rows(virtuoso_endpoint, example.text, file_graphs(virtuoso_endpoint)))
+        != expected
+    )
+    assert (
+        pairs(virtuoso_rows(virtuoso_endpoint, example.text, UNION)) == expected
+    )  # one graph: right
 
 
-def test_22_protocol_graphs_are_added_to_from_graphs_not_put_in_their_place(endpoint):
+def test_22_protocol_graphs_are_added_to_from_graphs_not_put_in_their_place(virtuoso_endpoint):
     query = f"SELECT (COUNT(*) AS ?n) FROM <{CANONICAL}graph/data/roles> WHERE {{ ?s ?p ?o }}"
-    (row,) = virtuoso_rows(endpoint, query, [f"{CANONICAL}graph/data/agents"])
+    (row,) = virtuoso_rows(virtuoso_endpoint, query, [f"{CANONICAL}graph/data/agents"])
     assert row["n"]["value"] == "185"  # 12 + 173; Protocol 2.1.4: the 173 of agents only
     # frkg.store.remote takes the FROM out and sends it as the parameter: 12, as the embedded store.
 
 
-def test_23_a_second_base_is_a_syntax_error(endpoint):
+def test_23_a_second_base_is_a_syntax_error(virtuoso_endpoint):
     query = "BASE <http://example.org/a/> BASE <http://example.org/b/> ASK {}"
-    status, _, body = virtuoso_answer(endpoint, query, UNION)
+    status, _, body = virtuoso_answer(virtuoso_endpoint, query, UNION)
     assert status == 400 and b"syntax error at 'BASE'" in body
 
 
-def test_24_describe_says_more_than_pyoxigraph(endpoint, canonical_server):
+def test_24_describe_says_more_than_pyoxigraph(virtuoso_endpoint, canonical_server):
     query = "DESCRIBE <https://w3id.org/frkg/id/thorn>"
     nt = "application/n-triples"
-    theirs = parse_rdf(virtuoso_answer(endpoint, query, UNION, nt)[2], nt)
+    theirs = parse_rdf(virtuoso_answer(virtuoso_endpoint, query, UNION, nt)[2], nt)
     ours = parse_rdf(post_query(canonical_server, query, nt)[2], nt)
     assert len(ours) < len(theirs) and set(ours) <= set(theirs)
 
 
-def test_25_paths_joined_after_other_patterns_or_in_an_or_lose_rows(endpoint, canonical_server):
+def test_25_paths_joined_after_other_patterns_or_in_an_or_lose_rows(
+    virtuoso_endpoint, canonical_server
+):
     # The two example queries as they were written before (ENGINE-NOTES 25), and as they are.
     letters = next(e for e in sparql.example_queries() if e.name == "open-letter-signatories").text
     people = next(
@@ -519,18 +353,20 @@ def test_25_paths_joined_after_other_patterns_or_in_an_or_lose_rows(endpoint, ca
         assert (
             json.loads(post_query(canonical_server, before)[2])["results"]["bindings"] == expected
         )
-        assert len(virtuoso_rows(endpoint, before, UNION)) < len(expected)
-        assert len(virtuoso_rows(endpoint, after, UNION)) == len(expected)
+        assert len(virtuoso_rows(virtuoso_endpoint, before, UNION)) < len(expected)
+        assert len(virtuoso_rows(virtuoso_endpoint, after, UNION)) == len(expected)
 
 
-def test_26_group_concat_drops_the_language_says_empty_and_coalesce_around_it_crashes(endpoint):
+def test_26_group_concat_drops_the_language_says_empty_and_coalesce_around_it_crashes(
+    virtuoso_endpoint,
+):
     query = (
         PREFIXES + "SELECT ?p (GROUP_CONCAT(DISTINCT ?id; separator=',') AS ?ids) "
         "(GROUP_CONCAT(DISTINCT ?label; separator=',') AS ?labels) WHERE { "
         "?p a frkg:CorporatePolicy ; rdfs:label ?label . "
         "OPTIONAL { ?p schema:legislationIdentifier ?id } } GROUP BY ?p"
     )
-    rows = virtuoso_rows(endpoint, query, UNION)
+    rows = virtuoso_rows(virtuoso_endpoint, query, UNION)
     assert rows and all(r["ids"]["value"] == "" for r in rows)  # pyoxigraph: unbound
     assert all("xml:lang" not in r["labels"] for r in rows)  # pyoxigraph: @en
     adopted = next(e for e in sparql.example_queries() if e.name == "adopted-policies").text
@@ -539,13 +375,13 @@ def test_26_group_concat_drops_the_language_says_empty_and_coalesce_around_it_cr
         '(COALESCE(GROUP_CONCAT(DISTINCT ?kindLabel; separator=", "), "") AS ?kinds)',
     )
     assert crashing != adopted
-    status, _, body = virtuoso_answer(endpoint, crashing, UNION)
+    status, _, body = virtuoso_answer(virtuoso_endpoint, crashing, UNION)
     assert status == 500 and b"Internal Optimized compiler error" in body
 
 
-def test_27_tab_separated_results_are_not_sparql_tsv(endpoint):
+def test_27_tab_separated_results_are_not_sparql_tsv(virtuoso_endpoint):
     status, _, body = virtuoso_answer(
-        endpoint,
+        virtuoso_endpoint,
         "SELECT ?s WHERE { ?s a <https://w3id.org/frkg/ontology#City> } LIMIT 1",
         UNION,
         "text/tab-separated-values",

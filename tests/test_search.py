@@ -113,8 +113,13 @@ def test_bad_search_requests_are_400_with_a_reason(discovery_server, path):
     assert "400" in reply.text
 
 
-def test_page_past_the_last_is_404(discovery_server):
-    assert fetch(discovery_server + "search?q=report&page=9", HTML).status == 404
+def test_page_past_the_last_is_404_and_says_how_many_there_are(discovery_server):
+    pages = -(-search_json(discovery_server, "report")["total"] // 50)  # 50 a page
+    assert pages > 1
+    assert fetch(discovery_server + f"search?q=report&page={pages}", HTML).status == 200
+    for page in (pages + 1, 9):
+        reply = fetch(discovery_server + f"search?q=report&page={page}", HTML)
+        assert reply.status == 404 and f"there are {pages} pages of results" in reply.text
 
 
 def test_html_results_page_links_each_hit_and_fills_the_search_box(discovery_server):

@@ -1,20 +1,12 @@
-"""`frkg serve`: a real gunicorn server that refuses to start on data that does not parse."""
+"""`frkg serve` refuses to start on data that does not parse (that it serves what loads is
+tests/test_health.py's, over real HTTP)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import urllib.request
 
 from conftest import ROOT
-
-
-def test_health_over_real_http(live_server):
-    with urllib.request.urlopen(live_server + "health") as r:
-        body = json.load(r)
-    assert r.status == 200
-    assert body["status"] == "ok" and body["triples"] > 0
 
 
 def test_serve_refuses_to_start_on_a_syntax_error(tmp_path):

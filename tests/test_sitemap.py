@@ -74,7 +74,13 @@ def test_a_large_sitemap_becomes_an_index_of_numbered_sitemaps(app, monkeypatch)
     assert client.get("/sitemap-0.xml").status_code == 404
 
 
-def test_every_sitemap_entity_is_a_valid_iri(live_server):
+def test_every_sitemap_location_is_an_absolute_iri_of_this_site(live_server, repo_kg):
+    """sitemaps.org protocol 0.9: each <loc> is a full URL that begins with the protocol, is
+    shorter than 2,048 characters and is on the sitemap's own host; one per entity page, at
+    least."""
     root = ET.fromstring(fetch(live_server + "sitemap.xml").body)
-    for u in root.findall("s:url", NS):
-        ox.NamedNode(u.findtext("s:loc", namespaces=NS))  # raises on an invalid IRI
+    locs = [u.findtext("s:loc", namespaces=NS) for u in root.findall("s:url", NS)]
+    assert sum(loc.startswith(live_server + "page/") for loc in locs) == len(entities(repo_kg))
+    for loc in locs:
+        assert ox.NamedNode(loc).value == loc  # raises on an invalid IRI
+        assert loc.startswith(live_server) and len(loc) < 2048, loc

@@ -278,9 +278,12 @@ def test_one_megabyte_query_in_a_url_is_refused_and_the_server_stays_up(endpoint
     url = f"{endpoint}?{urlencode({'query': one_megabyte_query()})}"
     try:
         status = http("GET", url)[0]
-    except (ConnectionError, OSError):
-        status = None  # the server may also close the connection on a request line this long
-    assert status in (400, 413, 414, None)
+    except (ConnectionResetError, BrokenPipeError):
+        # The server answers once it has read the request line's first 8 KiB and closes the
+        # connection: the rest of the URL still being sent can meet a reset first. A time-out
+        # (a hang) is not caught here: it fails the test.
+        status = None
+    assert status in (414, None)  # URI Too Long, RFC 9110 section 15.5.15
     assert http("GET", f"{endpoint}?query={quote('ASK {}')}")[0] == 200
 
 

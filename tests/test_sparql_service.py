@@ -168,6 +168,8 @@ def test_timeout_kills_the_worker_and_the_next_query_is_answered(service):
 
 
 def test_a_full_pool_refuses_at_once(service):
+    service.start()  # as a server does: every worker forked and idle before the first query
+    pool = service.pool()
     errors: list[Exception] = []
 
     def runaway():
@@ -179,14 +181,16 @@ def test_a_full_pool_refuses_at_once(service):
     threads = [threading.Thread(target=runaway) for _ in range(2)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 5
-    while service.pool()._slots._value > 0 and time.monotonic() < deadline:  # both slots taken
+    deadline = time.monotonic() + 10
+    while pool.running < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert pool.running == 2, "the two runaway queries were never both running"
     with pytest.raises(sparql.TooManyQueries, match="FRKG_SPARQL_MAX_CONCURRENT"):
         service.query("ASK {}")
     for t in threads:
         t.join()
     assert [type(e) for e in errors] == [sparql.QueryTimeout, sparql.QueryTimeout]
+    assert pool.running == 0
     assert service.query("ASK {}").count is None  # slots are given back
 
 

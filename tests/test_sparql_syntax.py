@@ -22,8 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.hostile_queries import SHAPES
 from frkg import sparql_syntax as sx
+
+from hostile_queries import SHAPES
 
 TESTS = Path(__file__).parent
 W3C = TESTS / "fixtures" / "w3c-sparql"

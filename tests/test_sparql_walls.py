@@ -20,7 +20,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from bench.hostile_queries import SHAPES
 from frkg import sparql, store
 from frkg.config import Settings
 
@@ -33,6 +32,7 @@ from conftest import (
     http,
     running_server,
 )
+from hostile_queries import SHAPES
 
 DIRECT = {"Content-Type": "application/sparql-query"}
 RESULT_MAX_BYTES = 20000

@@ -73,7 +73,7 @@ class Recorder:
 def recorder(tmp_path_factory) -> Iterator[Recorder]:
     """A Virtuoso of this module's own (the session's holds other loads) with the fixture data,
     behind the recording proxy."""
-    from bench.virtuoso import Virtuoso
+    from virtuoso_server import Virtuoso
 
     folder = tmp_path_factory.mktemp("walls-remote")
     path: Path = folder / "fixture.nq"

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from frkg import CANONICAL_BASE, store
+
+from conftest import ROOT
 
 TTL = """@prefix frkg: <https://w3id.org/frkg/ontology#> .
 @prefix id: <https://w3id.org/frkg/id/> .
@@ -98,7 +101,10 @@ def test_version_changes_with_content_and_base(tmp_path):
     assert store.load_files({"data": [data]}, CANONICAL_BASE).version != v1
 
 
-def test_repository_data_loads(kg):
+def test_repository_data_loads_every_triple_of_every_file(kg):
     kinds = {f.kind for f in kg.files}
-    assert {"ontology", "data"} <= kinds
-    assert kg.triple_count > 0
+    assert kinds == {"ontology", "data", "shapes"}
+    files = sorted(path for kind in kinds for path in (ROOT / kind).glob("*.ttl"))
+    assert sorted(f.path.resolve() for f in kg.files) == [path.resolve() for path in files]
+    for f in kg.files:  # rdflib, the reference parser, counts each file's triples
+        assert f.triples == len(rdflib.Graph().parse(f.path, format="turtle")), f.path

@@ -146,7 +146,8 @@ class QueryPool:
         self.size = size
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()  # guards _idle, _all, the zygote socket
+        self._running = 0  # tasks holding a slot
+        self._lock = threading.Lock()  # guards _running, _idle, _all, the zygote socket
         self._idle: list[_Worker] = []
         self._all: dict[int, _Worker] = {}
         self._zygote: socket.socket | None = None
@@ -172,6 +173,8 @@ class QueryPool:
         """
         if not self._slots.acquire(blocking=False):
             raise PoolBusy(f"all {self.size} query workers are busy")
+        with self._lock:
+            self._running += 1
         try:
             worker = self._checkout()
             try:
@@ -202,7 +205,14 @@ class QueryPool:
                 raise WorkerOutOfMemory("the query worker ran out of memory")
             raise value
         finally:
+            with self._lock:
+                self._running -= 1
             self._slots.release()
+
+    @property
+    def running(self) -> int:
+        """How many tasks are running now (for tests and monitoring)."""
+        return self._running
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for tests and monitoring)."""

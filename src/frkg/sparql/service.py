@@ -471,6 +471,8 @@ class InThread:
         self.size = size
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
+        self._running = 0
+        self._lock = threading.Lock()
 
     def run(self, request, timeout: float):
         """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
@@ -479,10 +481,19 @@ class InThread:
         """
         if not self._slots.acquire(blocking=False):
             raise PoolBusy(f"all {self.size} query slots are busy")
+        with self._lock:
+            self._running += 1
         try:
             return self.task(request)
         finally:
+            with self._lock:
+                self._running -= 1
             self._slots.release()
+
+    @property
+    def running(self) -> int:
+        """How many tasks are running now (for tests and monitoring)."""
+        return self._running
 
     def start(self) -> None:
         """Nothing to start."""

@@ -1,4 +1,4 @@
-"""A throwaway Virtuoso server for tests and benchmarks.
+"""A throwaway Virtuoso server for tests and benchmarks (bench/ imports it from here).
 
     with Virtuoso(tmp_dir) as v:          # or: v = Virtuoso(tmp_dir); endpoint = v.start()
         v.load(paths, "https://example.org/graph")
@@ -65,7 +65,7 @@ def _stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 INI = """\
-; Written by bench/virtuoso.py for one throwaway server; see that module.
+; Written by tests/virtuoso_server.py for one throwaway server; see that module.
 [Database]
 DatabaseFile       = {dir}/virtuoso.db
 ErrorLogFile       = {dir}/virtuoso.log

@@ -1,4 +1,5 @@
-"""Query texts built to make a SPARQL checker slow: each shape at any size, for bench and tests.
+"""Query texts built to make a SPARQL checker slow: each shape at any size, for tests and bench/
+(bench/sparql_check_cost.py imports them from here).
 
 Every shape is text a client can send in one request body. Some are valid queries (a checker
 must read them to the end), most are not (a checker must not take long to say so).
