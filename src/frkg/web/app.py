@@ -62,7 +62,21 @@ def _blueprint_modules() -> tuple:
         search,
         shapes,
         sparql,
+        tracker,
         void,
     )
 
-    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)
+    return (
+        home,
+        entities,
+        ontology,
+        health,
+        void,
+        dumps,
+        crawlers,
+        browse,
+        search,
+        shapes,
+        sparql,
+        tracker,
+    )
