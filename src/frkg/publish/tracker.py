@@ -24,8 +24,8 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from frkg.labels import curie, fold
-from frkg.namespaces import DCT, FOAF, ORG, OWL, RDF_TYPE, RDFS, SCHEMA, SKOS, XSD
+from frkg.labels import fold
+from frkg.namespaces import DCT, FOAF, ORG, OWL, RDF_TYPE, RDFS, SCHEMA, SKOS
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.overview import Period, parse_period
@@ -40,8 +40,9 @@ DATE_COLUMNS = (
     ("effective", ("event-took-effect", "event-extended")),
     ("ended", ("event-expired", "event-repealed", "event-superseded")),
 )
-#: The key of the status facet for a day on which the events do not decide.
-UNKNOWN = "unknown"
+#: The keys of the status facet for a day on which the events do not decide, and for a day
+#: before a policy's first step.
+UNKNOWN, NOT_YET = "unknown", "not-yet"
 #: Longest free-text filter, in characters.
 MAX_FILTER = 200
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -56,16 +57,31 @@ class BadView(ValueError):
 
 @dataclass(frozen=True)
 class DayStatus:
-    """Where a policy stood on a day: a status concept, or unknown, and why."""
+    """Where a policy stood on a day: a status concept, or none, and why.
 
-    status: Term | None  # None: the events do not decide
+    ``status`` None with ``known`` means the policy had not yet begun; without ``known``, that
+    the dated events do not decide the day.
+    """
+
+    status: Term | None
     reason: str
     in_force: bool | None = None  # None when unknown
+    known: bool = True
+    deciding_event: Term | None = None
 
     @property
     def key(self) -> str:
-        """The facet key: the status's prefixed name, or :data:`UNKNOWN`."""
-        return self.status.curie or self.status.value if self.status else UNKNOWN
+        """The facet key: the status's prefixed name, :data:`NOT_YET` or :data:`UNKNOWN`."""
+        if self.status is not None:
+            return self.status.curie or self.status.value
+        return NOT_YET if self.known else UNKNOWN
+
+    @property
+    def label(self) -> str:
+        """The status in words."""
+        if self.status is not None:
+            return self.status.label
+        return "not yet" if self.known else "unknown"
 
 
 #: The one time rule, as the tracker calls it: (policy, day) -> its status that day.
@@ -73,30 +89,33 @@ StatusRule = Callable[[ox.NamedNode, date], DayStatus]
 
 
 def status_rule(index: DatasetIndex, describer: Describer) -> StatusRule:
-    """The status of a policy on a day, from :mod:`frkg.publish.policy_status` when the
-    dataset's time rule is installed; until then the status the data records for it (the
-    same whatever the day), said so in the reason."""
+    """The status of a policy on a day, from :mod:`frkg.publish.policy_status` (the dataset's
+    one time rule) when it is installed; without it, the status the data records for the policy
+    (the same whatever the day), and each reason says so."""
     try:
         from frkg.publish import policy_status  # the data's one time rule
     except ImportError:
-        policy_status = None
-    if policy_status is not None and hasattr(policy_status, "status_on"):
-        return _adapted(policy_status, index, describer)
-    return _recorded(index, describer)
+        return _recorded(index, describer)
+    return _derived(policy_status, index, describer)
 
 
-def _adapted(module, index: DatasetIndex, describer: Describer) -> StatusRule:
-    """The time rule's answer as a :class:`DayStatus` (its status concept, reason, in force)."""
-    in_force_iri = describer.frkg("status-in-force")
+def _derived(module, index: DatasetIndex, describer: Describer) -> StatusRule:
+    """The time rule's answers as :class:`DayStatus` values. Each policy's dated steps are read
+    once, here (the build reads a local copy of a remote store); each day only derives."""
+    ns = describer.frkg("")
+    steps = module.steps_by_policy(index.kg)
 
     def rule(policy: ox.NamedNode, day: date) -> DayStatus:
-        answer = module.status_on(index.kg, policy, day)
-        status = getattr(answer, "status", None)
-        reason = str(getattr(answer, "reason", "") or "")
-        if status is None:
-            return DayStatus(None, reason or "the dated events do not decide", None)
-        node = status if isinstance(status, ox.NamedNode) else ox.NamedNode(str(status))
-        return DayStatus(describer.term(node), reason, node.value == in_force_iri)
+        answer = module.derive(steps.get(policy.value, []), day, ns)
+        term = describer.term(ox.NamedNode(answer.status)) if answer.status else None
+        event = answer.deciding_event
+        return DayStatus(
+            term,
+            answer.reason,
+            answer.in_force,
+            answer.known,
+            describer.term(ox.NamedNode(event)) if event else None,
+        )
 
     return rule
 
@@ -109,7 +128,7 @@ def _recorded(index: DatasetIndex, describer: Describer) -> StatusRule:
     def rule(policy: ox.NamedNode, day: date) -> DayStatus:
         found = [q.object for q in describer._quads(policy, status_p, None)]
         if not found:
-            return DayStatus(None, "no status is recorded", None)
+            return DayStatus(None, "no status is recorded", None, known=False)
         dated = [q.object for q in describer._quads(policy, date_p, None)]
         since = parse_period(dated[0]) if dated and isinstance(dated[0], ox.Literal) else None
         reason = "the status the data records" + (f" as of {since.label}" if since else "")
@@ -452,9 +471,8 @@ class PolicyTracker(Table):
         rows = []
         for r in self.rows:
             status = statuses[r.term.value]
-            label = status.status.label if status.status else "unknown"
-            r.facets["status"] = {status.key: label}
-            r.sort["status"] = (0 if status.in_force else 1, fold(label)) if status.status else None
+            r.facets["status"] = {status.key: status.label}
+            r.sort["status"] = (0 if status.in_force else 1, fold(status.label))
             rows.append(r)
         shown, facets, chosen = self.narrow(rows, filters, query, chosen_sort)
         return TableView(
@@ -502,7 +520,7 @@ class PolicyTracker(Table):
                     _joined(r.kinds),
                     _joined(r.scopes),
                     "; ".join(r.identifiers),
-                    status.status.label if status.status else UNKNOWN,
+                    status.label,
                     status.reason,
                     *("; ".join(k.period.machine for k in r.dates_in(n)) for n in dates),
                     *("; ".join(k.period.precision for k in r.dates_in(n)) for n in dates),
@@ -527,8 +545,14 @@ class PolicyTracker(Table):
                     "status": {
                         "day": view.day.isoformat(),
                         "status": term_json(status.status) if status.status else None,
+                        "label": status.label,
                         "inForce": status.in_force,
                         "reason": status.reason,
+                        **(
+                            {"decidingEvent": term_json(status.deciding_event)}
+                            if status.deciding_event
+                            else {}
+                        ),
                     },
                     "dates": [
                         {
@@ -842,16 +866,3 @@ def _first_label(terms: Sequence[Term]) -> tuple | None:
 
 def _joined(terms: Iterable[Term]) -> str:
     return "; ".join(t.label for t in terms)
-
-
-def day_key(day: date) -> str:
-    """The ISO form of a day, as URLs carry it."""
-    return day.isoformat()
-
-
-def curie_of(iri: str, prefixes: Mapping[str, str]) -> str:
-    """A prefixed name for ``iri`` when one fits, else the IRI."""
-    return curie(iri, prefixes) or iri
-
-
-XSD_DATE = XSD + "date"
