@@ -80,6 +80,7 @@ LIVE_ONLY = (
     "health.health",
     "tracker.policies",
     "tracker.people",
+    "browse.concept",
 )
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")

@@ -227,6 +227,7 @@ class Table:
 
     def __init__(self, rows: list) -> None:
         self.rows = rows
+        self.by_iri = {r.term.value: r for r in rows}
 
     def names(self) -> list[str]:
         """Every query parameter name the table reads as a facet."""
