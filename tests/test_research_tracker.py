@@ -26,6 +26,7 @@ def select(kg, query: str) -> list[dict[str, str]]:
     prefixes += "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     prefixes += "PREFIX schema: <https://schema.org/>\nPREFIX org: <http://www.w3.org/ns/org#>\n"
     prefixes += "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    prefixes += "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
     solutions = kg.store.query(prefixes + query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
