@@ -339,15 +339,17 @@ def test_nothing_on_the_unverified_list_is_in_the_data(kg):
     }
     # Somerville's signature, Vermont's signature, Massachusetts' signature, EU entry into force.
     assert not event_dates & {"2019-06-28", "2020-10-07", "2020-12-31", "2024-08-01"}
-    # Port of Seattle Order 2021-06: only its proposal is dated; the adoption date is not verified.
-    assert [
-        r["t"]
+    # Port of Seattle Order 2021-06: only its proposal is dated; the adoption date is not verified,
+    # so the adoption step has only the earliest day it can have happened (frkg:notBefore).
+    assert sorted(
+        (r["t"], r["d"])
         for r in select(
             kg,
             PREFIXES
-            + "SELECT ?t { ?e frkg:policy id:port-of-seattle-order-2021-06 ; frkg:eventType ?t }",
+            + """SELECT ?t ?d { ?e frkg:policy id:port-of-seattle-order-2021-06 ;
+                frkg:eventType ?t . OPTIONAL { ?e dct:date ?d } }""",
         )
-    ] == [FRKG + "event-introduced"]
+    ) == [(FRKG + "event-final-vote", None), (FRKG + "event-introduced", "2021-07-13")]
 
 
 @pytest.mark.parametrize(
@@ -377,7 +379,9 @@ def test_cautions_from_the_reference_facts_are_on_the_node(kg, node, words):
 # ---------------------------------------------------------------------------------------------
 
 ALWAYS_FROM_2019 = {"illinois-bipa", "axon-face-recognition-product-moratorium-2019"}
-JUNE_2020 = ALWAYS_FROM_2019 | {
+# Port of Seattle Motion 2019-13, in force from its adoption on 2019-12-10.
+FROM_DECEMBER_2019 = ALWAYS_FROM_2019 | {"port-of-seattle-motion-2019-13"}
+JUNE_2020 = FROM_DECEMBER_2019 | {
     "california-ab-1215",
     "ibm-facial-recognition-market-exit-2020",
     "amazon-rekognition-police-moratorium-2020",
@@ -400,12 +404,12 @@ JULY_2021 = AFTER_EXTENSION | {"washington-sb-6280", "virginia-hb-2031"}
         ("2019-06-26", {"illinois-bipa"}),
         ("2019-06-27", ALWAYS_FROM_2019),
         # AB 1215 is signed (2019-10-08) but not yet in force.
-        ("2019-12-31", ALWAYS_FROM_2019),
-        ("2020-01-01", ALWAYS_FROM_2019 | {"california-ab-1215"}),
+        ("2019-12-31", FROM_DECEMBER_2019),
+        ("2020-01-01", FROM_DECEMBER_2019 | {"california-ab-1215"}),
         # Before and after Amazon's one-year moratorium.
         (
             "2020-06-09",
-            ALWAYS_FROM_2019 | {"california-ab-1215", "ibm-facial-recognition-market-exit-2020"},
+            FROM_DECEMBER_2019 | {"california-ab-1215", "ibm-facial-recognition-market-exit-2020"},
         ),
         ("2020-06-11", JUNE_2020),
         # Portland: the public-use ban in force at its vote, the private-use ban from 2021-01-01.
