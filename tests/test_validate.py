@@ -95,6 +95,11 @@ DEFECTS = {
     "policy-without-jurisdiction": ("exampleland-ban", "frkg:jurisdiction", "has no jurisdiction"),
     "policy-without-kind": ("exampleland-ban", "frkg:policyKind", "has no kind"),
     "policy-without-status-date": ("exampleland-ban", "frkg:statusDate", "frkg:statusDate"),
+    "status-not-from-steps": (
+        "exampleland-ban",
+        "frkg:status",
+        "must be the status the policy's latest step gives: frkg:status-enacted",
+    ),
     "policy-source-without-url": ("exampleland-ban", "dct:source", "cites no source with a URL"),
     "unused-source": ("example-editorial", None, "Nothing uses this source"),
     "membership-without-shortcut": ("pat-advocate-director", "org:member", "no org:memberOf link"),

@@ -210,12 +210,18 @@ def _data_options(command):
 @_data_options
 @_backend_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def stats(as_json: bool, **options) -> None:
+@click.option(
+    "--on",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Count policies by their status on this day (YYYY-MM-DD) [today].",
+)
+def stats(as_json: bool, day, **options) -> None:
     """Count what the dataset holds; list unlinked entities and undefined properties."""
     from frkg.publish import stats as statistics
 
     with _dataset(options) as (index, describer):
-        found = statistics.compute(index, describer)
+        found = statistics.compute(index, describer, day.date() if day else None)
     if as_json:
         click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
     else:
