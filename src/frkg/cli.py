@@ -129,10 +129,11 @@ def serve(**options) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "turtle"]),
+    type=click.Choice(["text", "json", "turtle", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="text for people; json (schema in docs/validating.md) or turtle (the SHACL report).",
+    help="text for people; json (schema in docs/validating.md), turtle (the SHACL report), "
+    "github (GitHub Actions annotations) or sarif (SARIF 2.1.0, for code scanning).",
 )
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
@@ -153,6 +154,10 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
     try:
         report = validation.validate(settings)
     except (store.LoadError, validation.ValidationError) as e:
+        if output_format == "github" and isinstance(e, store.LoadError):
+            click.echo(validation.load_error_github(e), nl=False)
+        elif output_format == "sarif":
+            click.echo(json.dumps(validation.load_error_sarif(e), indent=2, ensure_ascii=False))
         click.echo(f"error: {e}", err=True)
         click.echo("error: nothing was validated; fix the file above and try again", err=True)
         sys.exit(2)
@@ -160,6 +165,10 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
         click.echo(json.dumps(validation.to_json(report), indent=2, ensure_ascii=False))
     elif output_format == "turtle":
         click.echo(validation.to_turtle(report), nl=False)
+    elif output_format == "github":
+        click.echo(validation.to_github(report), nl=False)
+    elif output_format == "sarif":
+        click.echo(json.dumps(validation.to_sarif(report), indent=2, ensure_ascii=False))
     else:
         click.echo(validation.to_text(report), nl=False)
     sys.exit(0 if report.conforms else 1)
