@@ -21,6 +21,7 @@ RUN_COMMANDS: dict[tuple[str, str], int] = {
     ("docs/discovery.md", "gunicorn "): 1,  # its text: tests/test_readme_discovery.py
     ("docs/scaling.md", "frkg load"): 2,  # tests/test_ondisk.py
     ("docs/sparql.md", "curl "): 2,  # tests/test_sparql_examples.py
+    ("docs/command-line.md", "frkg query"): 6,  # tests/test_cli_query.py
 }
 
 #: Whole fenced blocks that tests run or compare: (page, info string) -> how many the page has.
