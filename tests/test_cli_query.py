@@ -188,6 +188,26 @@ def test_the_store_frkg_serve_would_use(tmp_path, plain_store):
     assert rows(answer) == expected_rows(plain_store, PEOPLE)
 
 
+@pytest.mark.slow
+def test_a_sparql_endpoint_answers_as_the_files_do(virtuoso_endpoint, monkeypatch):
+    # --sparql-endpoint: Virtuoso loaded with `frkg load --nquads` (docs/scaling.md), read as
+    # `frkg serve --sparql-endpoint` reads it; the answer is the one the repository's files give.
+    monkeypatch.chdir(ROOT)
+    people = "SELECT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name } ORDER BY ?p"
+    from_files = run(people, "--format", "json")
+    from_endpoint = run(people, "--format", "json", "--sparql-endpoint", virtuoso_endpoint)
+    assert from_endpoint.exit_code == 0, from_endpoint.output
+    bindings = json.loads(from_endpoint.stdout)["results"]["bindings"]
+    assert len(bindings) > 10
+    assert bindings == json.loads(from_files.stdout)["results"]["bindings"]
+    with canary() as (url, heard):
+        refused = run(
+            f"SELECT * {{ SERVICE <{url}> {{}} }}", "--sparql-endpoint", virtuoso_endpoint
+        )
+    assert refused.exit_code == 1
+    assert heard == []
+
+
 def test_settings_come_from_the_environment_as_for_serve():
     env = {
         "FRKG_ONTOLOGY": str(ROOT / "ontology"),
