@@ -341,11 +341,13 @@ def _query_text(query: str, max_length: int) -> str:
             click.echo(f"error: {query}: cannot read the query: {e.strerror or e}", err=True)
             sys.exit(QUERY_EXIT["unloadable"])
         where = query
+    if len(data) > max_length:
+        # Over the limit whatever it holds (perhaps cut inside a character): the length check
+        # says so, as /sparql does.
+        return data.decode("utf-8", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        if len(data) > max_length:  # cut inside a character: the length check says what is wrong
-            return data[: e.start].decode("utf-8") + "\ufffd" * 2
         click.echo(
             f"error: {where} is not UTF-8 text (byte {e.start + 1}); SPARQL queries are "
             "Unicode, written in UTF-8",
