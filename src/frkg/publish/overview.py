@@ -56,7 +56,7 @@ CELL = 28
 #: Most actors (rows) the matrix draws: those with the most statements.
 MAX_ACTORS = 60
 #: Most lanes (policies) the timeline draws: those with the most dated things.
-MAX_LANES = 30
+MAX_LANES = 80
 ROW_LABEL_WIDTH = 280
 MATRIX_MARGIN = 12
 LABEL_CHARS = 38

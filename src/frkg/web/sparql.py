@@ -327,8 +327,12 @@ def _page() -> Response:
         "sparql.html",
         config=config,
         guide=guide,
+        # A link where the query fits in a URL servers accept (RFC 9110 section 4.1 asks for
+        # 8000 octets at least; gunicorn takes about 4000), else a form that POSTs it.
         csv_links={
-            e.name: url_for("sparql.endpoint", query=e.query, format="csv") for e in examples
+            e.name: link
+            for e in examples
+            if len(link := url_for("sparql.endpoint", query=e.query, format="csv")) <= 2000
         },
         prefixes=sorted(svc.prefixes.items()),
         service=svc,
