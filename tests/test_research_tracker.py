@@ -241,14 +241,21 @@ def test_people_table_lists_people_and_organizations_with_statements(live_server
     assert {r["iri"] for r in everyone["rows"]} == {a["a"] for a in agents}
 
 
-def test_people_table_filters_by_stated_stance(live_server, repo_kg):
+#: Who takes a stance: by saying it (or being spoken for), as a member of a coalition that said
+#: it, or as a signatory of a letter it was said in.
+TAKES_STANCE = """SELECT DISTINCT ?a {
+  ?s frkg:stance frkg:stance-opposes-ban .
+  { ?s frkg:speaker|frkg:speaksFor ?a }
+  UNION { ?s frkg:speaker|frkg:speaksFor ?c . ?c a frkg:Coalition .
+          { ?c org:hasMember ?a } UNION { ?a org:memberOf ?c } }
+  UNION { ?s frkg:channel ?letter . ?letter frkg:signatory ?a }
+}"""
+
+
+def test_people_table_filters_by_stance_stated_or_shared(live_server, repo_kg):
     url = f"{live_server}tracker/people?stance=frkg:stance-opposes-ban&format=json"
     rows = get_json(url)["rows"]
-    expected = select(
-        repo_kg,
-        "SELECT DISTINCT ?a { ?s frkg:speaker|frkg:speaksFor ?a ;"
-        " frkg:stance frkg:stance-opposes-ban }",
-    )
+    expected = select(repo_kg, TAKES_STANCE)
     assert {r["iri"] for r in rows} == {e["a"] for e in expected}
     page = fetch(f"{live_server}tracker/people?stance=frkg:stance-opposes-ban", HTML)
     assert set(page_rows(page.text)) == {e["a"].rsplit("/", 1)[-1] for e in expected}

@@ -294,6 +294,8 @@ class Lead:
     claim: Claim = Claim()
     # statements: an agent's own, or those about a policy
     statements: tuple[StatementLine, ...] = ()
+    #: an agent's positions shared through a coalition or a letter: (coalition or letter, lines)
+    shared: tuple[tuple[Term, tuple[StatementLine, ...]], ...] = ()
     # concept: what carries it
     carriers: tuple[tuple[Term, tuple[Term, ...]], ...] = ()  # (property, things)
 
@@ -490,6 +492,32 @@ def _agent_lead(d: Describer, subject: ox.NamedNode) -> Lead:
     uses = _subjects(d, d.frkg("user"), subject) + [
         o for o in _objects(d, subject, d.frkg("uses")) if isinstance(o, ox.NamedNode)
     ]
+    # What it shares without having said it: the statements of each coalition it belongs to,
+    # and those made in each letter it signed, with the policies those letters advocate.
+    through: dict[str, list] = {}
+    coalitions = _subjects(d, ORG_NS + "hasMember", subject) + [
+        o for o in _objects(d, subject, ORG_NS + "memberOf") if isinstance(o, ox.NamedNode)
+    ]
+    for group in dict.fromkeys(coalitions):
+        made = _subjects(d, d.frkg("speaker"), group) + _subjects(d, d.frkg("speaksFor"), group)
+        if made:
+            through[group.value] = [group, made]
+    for letter in dict.fromkeys(x for x in letters if isinstance(x, ox.NamedNode)):
+        made = _subjects(d, d.frkg("channel"), letter)
+        if made:
+            through.setdefault(letter.value, [letter, []])[1] += made
+        advocated = [
+            p for p in _objects(d, letter, d.frkg("advocates")) if isinstance(p, ox.NamedNode)
+        ]
+        if advocated:
+            policies.append(("advocated in a letter it signed", _terms(d, advocated)))
+    seen = {s.term.value for s in statements}  # each statement is shown once on the page
+    shared = []
+    for node, made in through.values():
+        lines = tuple(s for s in _statements(d, made) if s.term.value not in seen)
+        seen |= {s.term.value for s in lines}
+        if lines:
+            shared.append((d.term(node), lines))
     stances = {t.value: t for s in statements for t in s.stances}
     no_position = d.frkg("stance-no-position")
     return Lead(
@@ -501,6 +529,7 @@ def _agent_lead(d: Describer, subject: ox.NamedNode) -> Lead:
         technology=_terms(d, dict.fromkeys(uses)),
         stances=tuple(sorted((t for v, t in stances.items() if v != no_position), key=value_order)),
         statements=statements,
+        shared=tuple(shared),
     )
 
 

@@ -673,9 +673,7 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
             if shape == "event" and item["type"] is not None:
                 shape = EVENT_MARKS.get(item["type"].value.removeprefix(ns), "event")
             used.add(shape)
-            marks.append(
-                Mark(describer.term(thing), item["kind"], p, x, x2, y, title, shape)
-            )
+            marks.append(Mark(describer.term(thing), item["kind"], p, x, x2, y, title, shape))
         marks = _dodge(marks)
         term = None if isinstance(key, str) else describer.term(key)
         lanes.append(

@@ -86,8 +86,7 @@ QUESTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ),
             (
                 "debate-organizations-and-people",
-                "Every organization and person, with the roles and titles the sources give "
-                "them.",
+                "Every organization and person, with the roles and titles the sources give them.",
             ),
         ),
     ),
@@ -96,8 +95,7 @@ QUESTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             (
                 "debate-studies",
-                "The studies and reports of the debate, with authors, publishers, dates and "
-                "DOIs.",
+                "The studies and reports of the debate, with authors, publishers, dates and DOIs.",
             ),
             (
                 "debate-wikidata-links",

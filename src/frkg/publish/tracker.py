@@ -345,11 +345,11 @@ class PolicyTracker(Table):
 
     columns = (
         Column("name", "Policy"),
+        Column("status", "Status on the day"),
         Column("jurisdiction", "Jurisdiction"),
         Column("level", "Level"),
         Column("kind", "Kind"),
         Column("scope", "Scope"),
-        Column("status", "Status on the day"),
         *(Column(name, name) for name, _ in DATE_COLUMNS),
     )
     facet_labels = {
@@ -624,6 +624,8 @@ class ActorRow(Row):
     kinds: tuple[Term, ...] = ()
     roles: tuple[tuple[Term, Term | None, str | None], ...] = ()  # (organization, role, title)
     stances: tuple[Term, ...] = ()
+    #: Stances taken only through a coalition it belongs to or a letter it signed: (stance, via)
+    shared: tuple[tuple[Term, Term], ...] = ()
     statements: int = 0
     policies: tuple[Term, ...] = ()
     letters: tuple[Term, ...] = ()
@@ -636,11 +638,15 @@ class ActorTable(Table):
         Column("name", "Name"),
         Column("kind", "Kind"),
         Column("role", "Roles"),
-        Column("stance", "Stances stated"),
+        Column("stance", "Stances"),
         Column("statements", "Statements"),
         Column("policies", "Policies"),
     )
-    facet_labels = {"kind": "kind", "stance": "stance stated", "role": "role"}
+    facet_labels = {
+        "kind": "kind",
+        "stance": "stance (stated, or shared through a coalition or letter)",
+        "role": "role",
+    }
 
     def __init__(self, rows: list[ActorRow], describer: Describer) -> None:
         super().__init__(rows)
@@ -659,6 +665,7 @@ class ActorTable(Table):
             for q in d._quads(None, ox.NamedNode(frkg(prop)), None):
                 if isinstance(q.subject, ox.NamedNode):
                     statements.setdefault(q.object.value, []).append(q.subject)
+        shared = _shared_statements(index, d)
         memberships: dict[str, list[ox.NamedNode]] = {}
         for q in d._quads(None, ox.NamedNode(ORG + "member"), None):
             if isinstance(q.subject, ox.NamedNode):
@@ -689,11 +696,16 @@ class ActorTable(Table):
                 q.subject for q in d._quads(None, ox.NamedNode(frkg("signatory")), node)
             ]
             kinds = read.types(node, specific=True)
+            via: dict[str, tuple[Term, Term]] = {}
+            for statement, through in shared.get(node.value, ()):
+                for st in read.objects(statement, frkg("stance")):
+                    if st.value != no_position and st not in stated:
+                        via.setdefault(st.value, (d.term(st), d.term(through)))
             row = ActorRow(
                 term=term,
                 facets={
                     "kind": _keyed(kinds),
-                    "stance": _keyed([d.term(s) for s in stated]),
+                    "stance": _keyed([d.term(s) for s in stated] + [t for t, _ in via.values()]),
                     "role": _keyed([r for _, r, _ in roles if r is not None]),
                 },
                 text="",
@@ -701,6 +713,7 @@ class ActorTable(Table):
                 kinds=kinds,
                 roles=tuple(roles),
                 stances=tuple(sorted((d.term(s) for s in stated), key=lambda t: fold(t.label))),
+                shared=tuple(sorted(via.values(), key=lambda tv: fold(tv[0].label))),
                 statements=len(said),
                 policies=tuple(d.term(p) for p in dict.fromkeys(policies)),
                 letters=tuple(d.term(x) for x in dict.fromkeys(letters)),
@@ -735,7 +748,18 @@ class ActorTable(Table):
         """The rows shown as CSV (RFC 4180)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["agent", "name", "kind", "roles", "stances", "statements", "policies"])
+        writer.writerow(
+            [
+                "agent",
+                "name",
+                "kind",
+                "roles",
+                "stances",
+                "shared stances",
+                "statements",
+                "policies",
+            ]
+        )
         for r in view.rows:
             writer.writerow(
                 [
@@ -744,6 +768,7 @@ class ActorTable(Table):
                     _joined(r.kinds),
                     "; ".join(_role_text(role) for role in r.roles),
                     _joined(r.stances),
+                    "; ".join(f"{t.label} (through {via.label})" for t, via in r.shared),
                     r.statements,
                     _joined(r.policies),
                 ]
@@ -765,6 +790,9 @@ class ActorTable(Table):
                     for o, role, title in r.roles
                 ],
                 "stances": [term_json(t) for t in r.stances],
+                "sharedStances": [
+                    {**term_json(t), "through": term_json(via)} for t, via in r.shared
+                ],
                 "statements": r.statements,
                 "policies": [term_json(t) for t in r.policies],
             }
@@ -781,6 +809,31 @@ class ActorTable(Table):
                 for q in d._quads(node, ox.NamedNode(p), None):
                     out.append(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
         return out
+
+
+def _shared_statements(index: DatasetIndex, d: Describer) -> dict[str, list]:
+    """Agent IRI -> (statement, coalition or letter) for each statement made by or for a
+    coalition it belongs to (``org:hasMember``, ``org:memberOf``), or made in a letter it signed
+    (``frkg:channel`` + ``frkg:signatory``): positions it shares without having said them."""
+    frkg = d.frkg
+    coalitions = index.descendants(frkg("Coalition"))
+    out: dict[str, list] = {}
+    for prop in ("speaker", "speaksFor"):
+        for q in d._quads(None, ox.NamedNode(frkg(prop)), None):
+            speaker = q.object
+            if not isinstance(speaker, ox.NamedNode):
+                continue
+            if not coalitions & set(index.entity_types.get(speaker.value, ())):
+                continue
+            members = [m.object for m in d._quads(speaker, ox.NamedNode(ORG + "hasMember"), None)]
+            members += [m.subject for m in d._quads(None, ox.NamedNode(ORG + "memberOf"), speaker)]
+            for member in dict.fromkeys(members):
+                out.setdefault(member.value, []).append((q.subject, speaker))
+    for q in d._quads(None, ox.NamedNode(frkg("channel")), None):
+        letter = q.object
+        for s in d._quads(letter, ox.NamedNode(frkg("signatory")), None):
+            out.setdefault(s.object.value, []).append((q.subject, letter))
+    return out
 
 
 def _role_text(role: tuple[Term, Term | None, str | None]) -> str:
