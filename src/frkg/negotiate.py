@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from frkg.formats import Format, by_keyword
+from frkg.formats import Format, family
 
 
 class UnknownFormat(ValueError):
@@ -31,13 +31,19 @@ def choose(
 
     ``offers`` is in order of preference: on equal quality the earlier one wins, and a request
     without an Accept header (or with a bare ``*/*``) gets the first.
-    Raises :class:`UnknownFormat` when ``override`` names no offered format.
+    ``override`` (a ``format=`` word) wins over Accept: it names one format, or a family
+    (``n3``: Turtle and N-Triples), within which Accept still chooses; when Accept allows no
+    member, the family's first. Raises :class:`UnknownFormat` when it names no offered format.
     """
     if override:
-        chosen = by_keyword(override, tuple(offers))
-        if chosen is None:
+        members = family(override, tuple(offers))
+        if not members:
             raise UnknownFormat(override, offers)
-        return chosen
+        if len(members) > 1 and accept:
+            media = accept.best_match([m for f in members for m in f.media_types])
+            if media is not None:
+                return next(f for f in members if media in f.media_types)
+        return members[0]
     if not accept:
         return offers[0]
     media = accept.best_match([m for f in offers for m in f.media_types])
@@ -54,11 +60,11 @@ def choose_for_header(
     Clients send the same few Accept headers again and again; parsing and matching one took
     a good part of a small response's time.
     """
-    if override:
-        return choose(offers, MIMEAccept(), override)
-    return _choose_cached(offers, accept or "")
+    return _choose_cached(offers, accept or "", override or None)
 
 
 @functools.lru_cache(maxsize=512)
-def _choose_cached(offers: tuple[Format, ...], accept: str) -> Format | None:
-    return choose(offers, parse_accept_header(accept, MIMEAccept))
+def _choose_cached(
+    offers: tuple[Format, ...], accept: str, override: str | None = None
+) -> Format | None:
+    return choose(offers, parse_accept_header(accept, MIMEAccept), override)

@@ -25,7 +25,11 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
-    """``quads`` serialised in ``fmt`` with the serving base's prefixes."""
+    """``quads`` serialised in ``fmt`` with the serving base's prefixes; in N-Quads and TriG
+    the whole document is in the default graph, its named graphs besides
+    (:func:`frkg.formats.with_default_graph`)."""
+    if fmt.holds_quads:
+        quads = formats.with_default_graph(quads)
     body = formats.serialize(fmt, quads, prefixes(knowledge_graph().base))
     return Response(body, status, content_type=fmt.content_type)
 
