@@ -56,6 +56,7 @@ def _blueprint_modules() -> tuple:
         crawlers,
         dumps,
         entities,
+        graphs,
         health,
         home,
         ontology,
@@ -65,4 +66,7 @@ def _blueprint_modules() -> tuple:
         void,
     )
 
-    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)
+    return (
+        *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
+        graphs,
+    )
