@@ -76,6 +76,13 @@ class GraphCatalog:
                 int(row["s_"].value),
             )
 
+        self.part_triples: dict[str, int] = {}
+        for part, _ in PARTS:
+            graphs = [g.iri for g in self.graphs.values() if g.part == part]
+            self.part_triples[part] = _distinct_triples(kg, graphs)
+        #: Distinct triples of every graph together: what the endpoint's default graph holds.
+        self.total_triples = _distinct_triples(kg, list(self.graphs))
+
     def __iter__(self):
         return iter(self.graphs.values())
 
@@ -141,6 +148,18 @@ class GraphCatalog:
                 *self.describe(graph),
             ]
         return out
+
+
+def _distinct_triples(kg: KnowledgeGraph, graphs: list[str]) -> int:
+    """Distinct triples over ``graphs`` (a triple in two graphs counts once)."""
+    if not graphs:
+        return 0
+    values = " ".join(f"<{g}>" for g in graphs)
+    (row,) = kg.store.query(
+        "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {values} }} }} }}"
+    )
+    return int(row["n"].value)
 
 
 def _count(n: int) -> ox.Literal:
