@@ -6,6 +6,7 @@ Uses werkzeug's Accept parsing (RFC 9110 section 12.5.1); nothing here knows abo
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
@@ -67,4 +68,44 @@ def choose_for_header(
 def _choose_cached(
     offers: tuple[Format, ...], accept: str, override: str | None = None
 ) -> Format | None:
-    return choose(offers, parse_accept_header(accept, MIMEAccept), override)
+    # A profile parameter asks for a form of the format, not another format (JSON-LD 1.1
+    # section 9): werkzeug would count it part of the type, and match no offer without it.
+    return choose(offers, parse_accept_header(_PROFILE.sub("", accept), MIMEAccept), override)
+
+
+#: ``;profile=...`` (quoted or not) in an Accept header.
+_PROFILE = re.compile(r';\s*profile\s*=\s*(?:"[^"]*"|[^,;]*)', re.I)
+#: The JSON-LD forms a ``profile`` parameter names (JSON-LD 1.1 section 9).
+JSONLD_PROFILE = "http://www.w3.org/ns/json-ld#"
+JSONLD_FORMS = ("expanded", "compacted", "flattened")
+
+
+@functools.lru_cache(maxsize=256)
+def jsonld_form(accept: str | None, word: str | None = None) -> str:
+    """The JSON-LD form a request asks for: ``expanded``, ``compacted`` or ``flattened``.
+
+    ``word`` (a ``?profile=`` value: a form's name or its profile URI) wins; else the
+    ``profile`` parameter of the ``application/ld+json`` entry of ``accept`` with the highest
+    q-value (its value is a space-separated list of URIs, JSON-LD 1.1 section 9). Compacted
+    documents are flattened too, so a list naming both gets them. No profile: expanded.
+    """
+    if word:
+        name = word.strip().removeprefix(JSONLD_PROFILE)
+        return name if name in JSONLD_FORMS else "expanded"
+    best: tuple[float, str] = (-1.0, "expanded")
+    for entry in (accept or "").split(","):
+        media, *params = [p.strip() for p in entry.split(";")]
+        if media.lower() != "application/ld+json":
+            continue
+        values = dict(p.partition("=")[::2] for p in params)
+        try:
+            quality = float(values.get("q", "1"))
+        except ValueError:
+            quality = 0.0
+        uris = values.get("profile", "").strip('"').split()
+        forms = [u.removeprefix(JSONLD_PROFILE) for u in uris if u.startswith(JSONLD_PROFILE)]
+        forms = [f for f in forms if f in JSONLD_FORMS]
+        if quality > 0 and forms and quality > best[0]:
+            chosen = "compacted" if "compacted" in forms else forms[0]
+            best = (quality, chosen)
+    return best[1]

@@ -59,6 +59,7 @@ def _blueprint_modules() -> tuple:
         graphs,
         health,
         home,
+        jsonld_context,
         ontology,
         search,
         shapes,
@@ -69,4 +70,5 @@ def _blueprint_modules() -> tuple:
     return (
         *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
         graphs,
+        jsonld_context,
     )
