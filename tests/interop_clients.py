@@ -52,7 +52,7 @@ def rows(bindings: list[dict], *names: str) -> list[tuple]:
             datatype = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
         return (kind, b["value"] if kind != "bnode" else "_", datatype, b.get("xml:lang"))
 
-    return sorted(tuple(term(b.get(n)) for n in names) for b in bindings)
+    return sorted((tuple(term(b.get(n)) for n in names) for b in bindings), key=repr)
 
 
 class _Recorder(BaseHTTPRequestHandler):

@@ -56,6 +56,7 @@ def _blueprint_modules() -> tuple:
         crawlers,
         dumps,
         entities,
+        fragments,
         graphs,
         health,
         home,
@@ -71,4 +72,5 @@ def _blueprint_modules() -> tuple:
         *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
         graphs,
         jsonld_context,
+        fragments,
     )
