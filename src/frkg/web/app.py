@@ -65,11 +65,13 @@ def _blueprint_modules() -> tuple:
         search,
         shapes,
         sparql,
+        tracker,
         void,
     )
 
     return (
         *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
+        tracker,
         graphs,
         jsonld_context,
         fragments,
