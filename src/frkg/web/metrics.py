@@ -104,8 +104,8 @@ class Metrics:
             ["version"], multiprocess_mode="livemax", **reg,
         )  # fmt: skip
         self.backend_up = Gauge(
-            "frkg_backend_up", "1 when the store answers (the circuit breaker is closed), else 0.",
-            multiprocess_mode="livemin", **reg,
+            "frkg_backend_up", "1 when the store answers (the circuit breaker is closed), else 0; "
+            "the lowest of the live workers.", ["backend"], multiprocess_mode="livemin", **reg,
         )  # fmt: skip
         self._recycled_seen: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -163,9 +163,9 @@ def data_loaded(version: str, triples: int) -> None:
     get().data.labels(version).set(triples)
 
 
-def backend_state(up: bool) -> None:
-    """Say whether the store answers."""
-    get().backend_up.set(1 if up else 0)
+def backend_state(kind: str, up: bool) -> None:
+    """Say whether the store (of kind memory, disk or sparql) answers."""
+    get().backend_up.labels(kind).set(1 if up else 0)
 
 
 @base.route(bp, "/metrics", View())
@@ -342,6 +342,8 @@ def init_app(app: Flask) -> None:
 
     def announce() -> None:
         data_loaded(kg.version, kg.triple_count)
+        if "frkg.backend_state" not in app.extensions:
+            backend_state(kg.backend, True)  # a store in this process: up while the process is
 
     if not metrics.multiprocess:
         announce()
