@@ -45,6 +45,9 @@ class Runtime:
     """The folder a running server keeps its shared state in, removed when it stops."""
 
     root: Path
+    #: The process that made it: only it removes it (a worker forked from it unwinds the same
+    #: stack when it exits, and must not).
+    pid: int = field(default_factory=os.getpid)
 
     @property
     def metrics(self) -> Path:
@@ -62,7 +65,9 @@ class Runtime:
         return self.root / "front"
 
     def remove(self) -> None:
-        """Delete the folder and everything in it."""
+        """Delete the folder and everything in it (in the process that made it; else nothing)."""
+        if os.getpid() != self.pid:
+            return
         shutil.rmtree(self.root, ignore_errors=True)
 
 
