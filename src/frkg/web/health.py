@@ -14,6 +14,8 @@ answers in its place (``loading``: live, not ready).
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app
@@ -26,6 +28,34 @@ bp = Blueprint("health", __name__)
 
 #: Seconds a not-ready answer asks a client to wait.
 RETRY_AFTER = 5
+#: Seconds between two probes of a remote store by the health checks (per worker process).
+PROBE_INTERVAL = 1.0
+
+
+@bp.record_once
+def _watch_backend(state) -> None:
+    """For a store that can fail (a remote endpoint, with its circuit breaker): what the health
+    checks say of it, probing it (``ASK {}``) at most every :data:`PROBE_INTERVAL` seconds."""
+    store = state.app.extensions["frkg"].store
+    breaker, ping = getattr(store, "breaker", None), getattr(store, "ping", None)
+    if breaker is None or ping is None:
+        return
+    last = {"at": float("-inf")}
+    lock = threading.Lock()
+
+    def probe() -> dict:
+        # An open breaker already knows; otherwise ask, unless a probe was just sent (a probe
+        # while half-open is the one that lets the breaker close again).
+        if breaker.state != "open":
+            with lock:
+                due = time.monotonic() - last["at"] >= PROBE_INTERVAL
+                if due:
+                    last["at"] = time.monotonic()
+            if due:
+                ping()
+        return breaker.snapshot()
+
+    state.app.extensions["frkg.backend_state"] = probe
 
 
 def read_status(path: Path | None) -> dict | None:

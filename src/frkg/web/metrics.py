@@ -339,11 +339,13 @@ def init_app(app: Flask) -> None:
         sparql_pool=(lambda: service._pool) if service is not None else None,
     )
     kg = app.extensions["frkg"]
+    breaker = getattr(kg.store, "breaker", None)
+    if breaker is not None:
+        breaker.listeners.append(lambda up: backend_state(kg.backend, up))
 
     def announce() -> None:
         data_loaded(kg.version, kg.triple_count)
-        if "frkg.backend_state" not in app.extensions:
-            backend_state(kg.backend, True)  # a store in this process: up while the process is
+        backend_state(kg.backend, True)  # opened (or connected to) before the fork
 
     if not metrics.multiprocess:
         announce()
