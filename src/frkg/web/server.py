@@ -136,6 +136,17 @@ class _FrkgArbiter(Arbiter):
         self.log.info("SIGHUP: reloading the data in the background")
         self.app.serving.request_reload("SIGHUP")
 
+    def handle_term(self) -> None:
+        # The front first: nginx stops accepting and finishes what it holds (a request whose
+        # body it is still reading included) while the workers still serve; then gunicorn's own
+        # graceful stop of the workers.
+        self.app.serving.stop_front()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self.app.serving.stop_front()
+        super().handle_int()
+
     def manage_workers(self) -> None:
         fresh = self.app.serving.take_built()
         if fresh is not None:
@@ -187,6 +198,9 @@ class _Serving:
     def stop(self) -> None:
         if self._reloader is not None:
             self._reloader.stop()
+        self.stop_front()
+
+    def stop_front(self) -> None:
         if self.front is not None and self.front.poll() is None:
             # SIGQUIT: nginx's graceful stop (it finishes the requests it is proxying).
             with contextlib.suppress(ProcessLookupError):
