@@ -50,13 +50,17 @@ def copy_data(folder: Path) -> Path:
 
 @contextmanager
 def frkg_serve(
-    *args: str, env: dict[str, str] | None = None, log: Path, timeout: float = 90
+    *args: str,
+    env: dict[str, str] | None = None,
+    log: Path,
+    timeout: float = 90,
+    port: int | None = None,
 ) -> Iterator[Served]:
     """Run ``frkg serve --host 127.0.0.1 --port P ARGS`` until the block ends (then SIGTERM)."""
-    port = free_port()
+    port = port or free_port()
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FRKG_")}
     child_env.update(env or {})
-    out = log.open("w", encoding="utf-8")
+    out = log.open("a", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "frkg", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=ROOT,

@@ -1,4 +1,4 @@
-"""The ``frkg`` command line: serve, validate, stats, export, load and build."""
+"""The ``frkg`` command line: serve, front, validate, stats, export, load and build."""
 
 from __future__ import annotations
 
@@ -204,6 +204,74 @@ def _front_command(settings: Settings, runtime) -> tuple[list[str], int]:
     except front.FrontError as e:
         _fail(str(e), "install nginx, or serve without --front")
     raise AssertionError("unreachable")
+
+
+@main.command("front")
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    help="What nginx listens on (nginx's `listen` syntax).",
+)
+@click.option(
+    "--upstream",
+    "upstreams",
+    multiple=True,
+    required=True,
+    metavar="HOST:PORT",
+    help="A `frkg serve` instance to balance over (repeat for each).",
+)
+@click.option(
+    "--prefix",
+    type=click.Path(file_okay=False),
+    help="Folder for nginx.conf, its pid, log and temporary files [a new temporary folder].",
+)
+@click.option(
+    "--write-only", is_flag=True, help="Write PREFIX/nginx.conf, print its path, run nothing."
+)
+def front_command(listen: str, upstreams: tuple[str, ...], prefix: str | None, write_only: bool):
+    """Run nginx as a load-balancing front over several `frkg serve` instances.
+
+    Requests are read whole by nginx (FRKG_FRONT_HEADER_TIMEOUT, FRKG_FRONT_BODY_TIMEOUT) and
+    balanced over the instances; an instance that fails is skipped, and a GET or HEAD it
+    failed is retried on the next one. SIGTERM or Ctrl-C stop nginx gracefully.
+    """
+    import signal
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from frkg.export import front
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    options = front.FrontOptions(
+        header_timeout=settings.front_header_timeout,
+        body_timeout=settings.front_body_timeout,
+        read_timeout=settings.sparql_timeout + 30,
+    )
+    folder = Path(prefix) if prefix else Path(tempfile.mkdtemp(prefix="frkg-front-"))
+    try:
+        conf = front.write(listen, list(upstreams), folder, options)
+        front.check(conf)
+    except (front.FrontError, OSError) as e:
+        click.echo(f"error: {e}", err=True)
+        click.echo("error: nothing was started; fix the above and try again", err=True)
+        sys.exit(2)
+    if write_only:
+        click.echo(str(conf))
+        return
+    click.echo(f"nginx on {listen} over {', '.join(upstreams)} ({conf})", err=True)
+    proc = subprocess.Popen(front.command(conf), stdin=subprocess.DEVNULL)
+
+    def graceful(signum, frame) -> None:
+        proc.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+
+    signal.signal(signal.SIGTERM, graceful)
+    signal.signal(signal.SIGINT, graceful)
+    sys.exit(proc.wait())
 
 
 @main.command("validate")
