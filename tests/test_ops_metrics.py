@@ -4,12 +4,14 @@ three questions, against a real ``frkg serve`` with two worker processes."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from doc_examples import fenced_blocks, page_text
 from ops_servers import frkg_serve, get
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -141,3 +143,21 @@ def test_health_says_ok_live_and_ready(served):
     status, headers, body = get(served.url + "health/ready")
     assert status == 200 and json.loads(body)["status"] == "ready"
     assert headers["cache-control"] == "no-store"
+
+
+def test_the_operating_page_lists_every_metric_and_its_sample_scrape_parses():
+    """docs/operating.md's metric table names exactly the families /metrics declares, and its
+    sample scrape is valid text format with no family the server does not have."""
+    from frkg.web.metrics import Metrics
+
+    declared = {
+        line.split()[2]
+        for line in Metrics().scrape().decode().splitlines()
+        if line.startswith("# HELP ") and not line.split()[2].endswith("_created")
+    }
+    page = page_text("docs/operating.md")
+    table = set(re.findall(r"^\| `(frkg_[a-z_]+)` \|", page, flags=re.M))
+    assert table == declared
+    (sample,) = [body for info, body in fenced_blocks(page, "text")]
+    families = {f.name for f in text_string_to_metric_families(sample)}
+    assert families and families <= {name.removesuffix("_total") for name in declared}
