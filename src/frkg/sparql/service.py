@@ -432,7 +432,10 @@ class SparqlService:
         with self._pool_lock:
             pool = self._pool
             if pool is None or pool.pid != os.getpid():
-                task = functools.partial(execute, self.kg.store)
+                store = self.kg.store
+                if store.is_remote and hasattr(store, "for_queries"):
+                    store = store.for_queries()  # /sparql's time limit, not a page lookup's
+                task = functools.partial(execute, store)
                 if self.kg.store.is_remote:
                     pool = self._pool = InThread(task, self.max_concurrent)
                 else:

@@ -34,6 +34,8 @@ UPDATE = "application/sparql-update"
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 FORMAT_PARAMETERS = ("format", "output", "results")  # SPARQLWrapper sends all three
 RETRY_AFTER_SECONDS = 1
+#: Where the outcome of a query is left for the metrics (frkg.web.metrics.SPARQL_OUTCOME).
+SPARQL_OUTCOME = "frkg.sparql.outcome"
 
 
 #: Without a query: the service description, or the query page for browsers. Queries are
@@ -120,6 +122,7 @@ def endpoint() -> Response:
     except ProtocolError as e:
         return _error(e.status, str(e), e.headers)
     except sparql.SparqlError as e:
+        request.environ[SPARQL_OUTCOME] = type(e).__name__
         headers = (
             {"Retry-After": str(RETRY_AFTER_SECONDS)}
             if e.__class__ is sparql.TooManyQueries
@@ -252,6 +255,7 @@ def _answer(operation: Operation) -> Response:
             shape=shape,
         )
     )
+    request.environ[SPARQL_OUTCOME] = "answered"
     fmt = formats.by_name(answer.format)
     response = Response(answer.body, content_type=fmt.content_type)
     if answer.truncated:
