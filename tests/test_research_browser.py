@@ -37,7 +37,7 @@ PAGE_KINDS = [
     ("page/evan-greer", "person"),
     ("page/fight-for-the-future", "organization"),
     ("page/evan-greer-2019-quote-ban-it-entirely", "quote"),
-    ("concept/stance-supports-ban", "concept"),
+    ("concept?name=stance-supports-ban", "concept"),
     ("search?q=dissent", "search"),
     ("browse", "browse-index"),
     ("browse/frkg:Legislation", "browse-list"),
