@@ -40,7 +40,14 @@ from frkg.sparql.errors import (
     QueryTimeout,
     TooManyQueries,
 )
-from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied, WorkerOutOfMemory
+from frkg.sparql.pool import (
+    PoolBusy,
+    QueryPool,
+    TaskTimeout,
+    WorkerDied,
+    WorkerOutOfMemory,
+    take_slot,
+)
 from frkg.sparql_syntax import ParsedQuery
 from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
 
@@ -313,6 +320,7 @@ class SparqlService:
         result_max_bytes: int = 64 * 2**20,
         worker_memory: int = 1024 * 2**20,
         worker_recycle: int = 256 * 2**20,
+        queue_wait: float = 0.0,
     ) -> None:
         self.kg = kg
         self.endpoint = endpoint
@@ -323,6 +331,7 @@ class SparqlService:
         self.result_max_bytes = result_max_bytes
         self.worker_memory = worker_memory
         self.worker_recycle = worker_recycle
+        self.queue_wait = queue_wait
         self.prefixes = namespaces.prefixes(kg.base)
         if not kg.store.is_remote:
             # Here, while the server is still single-threaded (it forks a probe), not later.
@@ -343,6 +352,7 @@ class SparqlService:
             result_max_bytes=settings.sparql_result_max_bytes,
             worker_memory=settings.sparql_worker_memory_mb * 2**20,
             worker_recycle=settings.sparql_worker_recycle_mb * 2**20,
+            queue_wait=settings.sparql_queue_wait,
         )
 
     def check(self, text: str) -> ParsedQuery:
@@ -397,9 +407,14 @@ class SparqlService:
         except BackendRefused as e:
             raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None
         except PoolBusy:
+            waited = (
+                f", and none finished within {self.queue_wait:g} s (setting FRKG_SPARQL_QUEUE_WAIT)"
+                if self.queue_wait > 0
+                else ""
+            )
             raise TooManyQueries(
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
-                "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+                f"process (setting FRKG_SPARQL_MAX_CONCURRENT){waited}; try again in a moment."
             ) from None
         except WorkerOutOfMemory:
             # (A MemoryError of this process, not the query's, is the web tier's 503.)
@@ -429,7 +444,7 @@ class SparqlService:
             if pool is None or pool.pid != os.getpid():
                 task = functools.partial(execute, self.kg.store)
                 if self.kg.store.is_remote:
-                    pool = self._pool = InThread(task, self.max_concurrent)
+                    pool = self._pool = InThread(task, self.max_concurrent, self.queue_wait)
                 else:
                     problem = sandbox.problem()
                     if problem is not None:
@@ -443,6 +458,7 @@ class SparqlService:
                         prepare=self.kg.store.prepare_worker,
                         memory=self.worker_memory,
                         recycle=self.worker_recycle,
+                        queue_wait=self.queue_wait,
                     )
             return pool
 
@@ -466,20 +482,22 @@ class SparqlService:
 class InThread:
     """Runs a task in the calling thread, at most ``size`` at once (the pool's interface)."""
 
-    def __init__(self, task, size: int) -> None:
+    def __init__(self, task, size: int, queue_wait: float = 0.0) -> None:
         self.task = task
         self.size = size
+        self.queue_wait = queue_wait
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
         self._running = 0
         self._lock = threading.Lock()
 
     def run(self, request, timeout: float):
-        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
+        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` were running
+        all through ``queue_wait`` seconds.
 
         The task keeps its own time limit (``timeout`` is the remote store's, already).
         """
-        if not self._slots.acquire(blocking=False):
+        if not take_slot(self._slots, self.queue_wait):
             raise PoolBusy(f"all {self.size} query slots are busy")
         with self._lock:
             self._running += 1
