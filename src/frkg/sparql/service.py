@@ -301,6 +301,12 @@ def syntax_message(query: str, error: SyntaxError) -> str:
 # -- the service --------------------------------------------------------------------------------
 
 
+#: How many checked queries a service keeps, and the longest it keeps (characters): at most a
+#: few megabytes.
+CHECKED_KEPT = 1024
+CHECKED_MAX_LENGTH = 4096
+
+
 class SparqlService:
     """The read-only SPARQL service over one knowledge graph, with its limits.
 
@@ -338,6 +344,10 @@ class SparqlService:
             sandbox.problem()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
+        # Refusals raise, so only what passed is kept.
+        self._checked = functools.lru_cache(maxsize=CHECKED_KEPT)(
+            functools.partial(check_query, max_length=max_query_length, base_iri=endpoint)
+        )
 
     @classmethod
     def from_settings(cls, kg: KnowledgeGraph, settings: Settings) -> SparqlService:
@@ -356,7 +366,13 @@ class SparqlService:
         )
 
     def check(self, text: str) -> ParsedQuery:
-        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI."""
+        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI.
+
+        The parse of a short query that passed is kept (the last ``CHECKED_KEPT``): the same
+        text always gets the same decision, and clients repeat their queries.
+        """
+        if len(text) <= CHECKED_MAX_LENGTH:
+            return self._checked(text)
         return check_query(text, self.max_query_length, base_iri=self.endpoint)
 
     def request(
