@@ -111,11 +111,14 @@ def serve(**options) -> None:
         f"{where}, data version {kg.version}",
         err=True,
     )
-    timings = app.extensions["frkg.publication"].timings
-    click.echo(
-        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
-        err=True,
-    )
+    published = app.extensions["frkg.publication"]
+    if published.complete:
+        seconds = sum(published.timings.values())
+        click.echo(
+            f"dumps, VoID, search and browse indexes built in {seconds * 1000:.0f} ms", err=True
+        )
+    else:
+        click.echo("dumps, VoID, search and browse indexes: built once serving", err=True)
     if kg.base != settings.listen_url:
         click.echo(f"publishing IRIs under {kg.base}", err=True)
     click.echo(

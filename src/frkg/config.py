@@ -91,6 +91,12 @@ class Settings:
         "Megabytes of memory a SPARQL query worker may gain and keep; past that it is replaced "
         "by a fresh one after its query.",
     )
+    index_background_above: int = _setting(
+        20000,
+        "Triples above which `frkg serve` answers before its discovery indexes (dumps, VoID, "
+        "search, class lists, the home page's overview) are built: it builds them once serving, "
+        "then replaces its workers by ones that share them. 0: always; below: built first.",
+    )
     response_cache_mb: int = _setting(
         64,
         "Megabytes of entity documents and pages each server worker process keeps to send "
@@ -125,6 +131,8 @@ class Settings:
                         f"FRKG_FORWARDED_ALLOW_IPS: {address.strip()!r} is not an IP address or "
                         "network (such as 10.0.0.5 or 10.0.0.0/24), nor *"
                     ) from None
+        if self.index_background_above < 0:
+            raise ValueError("FRKG_INDEX_BACKGROUND_ABOVE must be a number of triples, 0 or more")
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:

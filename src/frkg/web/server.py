@@ -47,10 +47,22 @@ def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
             # (any local process could then move redirects): only the configured proxies.
             "forwarded_allow_ips": app.config["FRKG_SETTINGS"].forwarded_allow_ips,
+            "when_ready": _when_ready(app),
             "pre_fork": _pre_fork(app),
             "post_fork": _post_fork(app),
         },
     ).run()
+
+
+def _when_ready(app: Flask):
+    """A gunicorn hook running ``app.extensions["frkg.when_ready"]`` (given the arbiter) in the
+    master once it listens, before it forks the first workers."""
+
+    def hook(server) -> None:
+        for ready in app.extensions.get("frkg.when_ready", ()):
+            ready(server)
+
+    return hook
 
 
 def _pre_fork(app: Flask):
