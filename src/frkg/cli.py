@@ -379,6 +379,7 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
                     Path(settings.store),
                     progress=progress.file_done,
                     advance=progress.advance,
+                    beside=_save_publication,
                 )
                 target = f"the on-disk store {settings.store}"
             else:
@@ -402,6 +403,14 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
         f"IRIs under {record.base}",
         err=True,
     )
+
+
+def _save_publication(kg: store.KnowledgeGraph, folder) -> None:
+    """Build the per-load indexes of a new on-disk store (from a copy in memory: several times
+    faster) and save them beside it, so that `frkg serve --store` reads them instead."""
+    from frkg.publish import publication
+
+    publication.save(publication.Publication.build(publication.memory_copy(kg)), folder)
 
 
 class _LoadProgress:

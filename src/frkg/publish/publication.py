@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
+import json
+import pickle
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from frkg import __version__, formats
 from frkg.publish import browse, dumps, ontology_view, overview, search, shapes_view, void
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
@@ -88,9 +94,10 @@ class Publication:
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
-        #: Seconds each part took to build, by name, in build order.
+        #: Seconds each part took to build (or to read, when saved), by name, in build order.
         self.timings: dict[str, float] = {}
         self._lock = threading.RLock()  # one build at a time: parts read each other
+        self._saved = saved_parts(kg)
 
     @classmethod
     def build(cls, kg: KnowledgeGraph) -> Publication:
@@ -102,8 +109,10 @@ class Publication:
 
     @classmethod
     def lazy(cls, kg: KnowledgeGraph) -> Publication:
-        """The parts for ``kg``, each built on first use; only the describer is built now.
+        """The parts for ``kg``, each made on first use; only the describer is made now.
 
+        Over an on-disk store, parts are read from what ``frkg load`` saved beside it
+        (:func:`save`) when that was saved for the same data and code; others are built.
         Over a remote endpoint everything is built now, from one snapshot of its data
         (:func:`reading_copy`): part by part, it would be thousands of round trips.
         """
@@ -134,13 +143,132 @@ class Publication:
             gc.disable()
             try:
                 started = time.perf_counter()
-                value = make(self)
+                saved = self._saved / f"{name}{PICKLE}" if self._saved else None
+                if saved is not None and saved.is_file():
+                    with open(saved, "rb") as f:
+                        value = _Reader(f, self).load()
+                else:
+                    value = make(self)
                 self.timings[self.PARTS[name]] = time.perf_counter() - started
             finally:
                 if collecting:
                     gc.enable()
             self.__dict__[name] = value
             return value
+
+
+# -- saved beside an on-disk store ----------------------------------------------------------------
+
+#: The folder, inside an on-disk store's folder, that holds its saved publication.
+SAVED = "publication"
+MANIFEST = "manifest.json"
+PICKLE = ".pickle"
+
+
+def code_fingerprint() -> str:
+    """A digest of frkg's version and source: saved parts are only read by the code that
+    wrote them (a pickle holds the layout of the classes it was made with)."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def save(publication: Publication, folder: Path) -> Path:
+    """Write every part of ``publication`` (built now if need be) to ``folder/publication/``:
+    one pickle per part, then the manifest that names the data version and code they are for.
+
+    Called by ``frkg load --store`` before the store is moved into place. Returns the folder.
+    """
+    publication.warm()
+    target = Path(folder) / SAVED
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in Publication.PARTS:
+        with open(target / f"{name}{PICKLE}", "wb") as f:
+            _Writer(f, publication, name).dump(publication.__dict__[name])
+    manifest = {
+        "version": publication.kg.version,
+        "base": publication.kg.base,
+        "code": code_fingerprint(),
+        "parts": list(Publication.PARTS),
+    }
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    return target
+
+
+def saved_parts(kg: KnowledgeGraph) -> Path | None:
+    """The folder of parts saved beside ``kg``'s on-disk store for its data version and base
+    and for this code, or None (then every part is built)."""
+    if kg.store.kind != "disk":
+        return None
+    target = Path(kg.store.location) / SAVED
+    try:
+        manifest = json.loads((target / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    expected = {"version": kg.version, "base": kg.base, "code": code_fingerprint()}
+    if any(manifest.get(k) != v for k, v in expected.items()):
+        return None
+    return target
+
+
+def memory_copy(kg: KnowledgeGraph) -> KnowledgeGraph:
+    """``kg`` with its store copied into memory, quad for quad (blank nodes keep their ids):
+    parts are built from it several times faster than from an on-disk store."""
+    copy = ox.Store()
+    copy.bulk_extend(kg.store.quads_for_pattern(None, None, None, None))
+    return dataclasses.replace(kg, store=MemoryStore(copy))
+
+
+_LOCKS = (type(threading.Lock()), type(threading.RLock()))
+
+
+class _Writer(pickle.Pickler):
+    """Pickles one part; the knowledge graph, the other parts, locks and formats by reference."""
+
+    def __init__(self, f, publication: Publication, name: str) -> None:
+        super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
+        self._refs = {id(publication.kg): ("kg",), id(publication.kg.store): ("store",)}
+        for other in Publication.PARTS:
+            if other != name:
+                self._refs[id(publication.__dict__[other])] = ("part", other)
+
+    def persistent_id(self, obj: Any) -> tuple | None:
+        ref = self._refs.get(id(obj))
+        if ref is not None:
+            return ref
+        if isinstance(obj, _LOCKS):
+            return ("rlock",) if isinstance(obj, _LOCKS[1]) else ("lock",)
+        if isinstance(obj, formats.Format):
+            return ("format", obj.name)
+        return None
+
+
+class _Reader(pickle.Unpickler):
+    """Reads a part :class:`_Writer` wrote, against the knowledge graph being served."""
+
+    def __init__(self, f, publication: Publication) -> None:
+        super().__init__(f)
+        self._publication = publication
+
+    def persistent_load(self, ref: tuple) -> Any:
+        kind = ref[0]
+        if kind == "kg":
+            return self._publication.kg
+        if kind == "store":
+            return self._publication.kg.store
+        if kind == "part":
+            return getattr(self._publication, ref[1])
+        if kind == "lock":
+            return threading.Lock()
+        if kind == "rlock":
+            return threading.RLock()
+        if kind == "format":
+            return formats.by_name(ref[1])
+        raise pickle.UnpicklingError(f"unknown reference {ref!r}")
 
 
 @contextmanager
