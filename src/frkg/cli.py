@@ -406,11 +406,11 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
 
 
 def _save_publication(kg: store.KnowledgeGraph, folder) -> None:
-    """Build the per-load indexes of a new on-disk store (from a copy in memory: several times
-    faster) and save them beside it, so that `frkg serve --store` reads them instead."""
+    """Build the per-load indexes of a new on-disk store and save them beside it, so that
+    `frkg serve --store` reads them instead of building them at every start."""
     from frkg.publish import publication
 
-    publication.save(publication.Publication.build(publication.memory_copy(kg)), folder)
+    publication.save(publication.Publication.build(kg), folder)
 
 
 class _LoadProgress:

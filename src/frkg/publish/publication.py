@@ -215,14 +215,6 @@ def saved_parts(kg: KnowledgeGraph) -> Path | None:
     return target
 
 
-def memory_copy(kg: KnowledgeGraph) -> KnowledgeGraph:
-    """``kg`` with its store copied into memory, quad for quad (blank nodes keep their ids):
-    parts are built from it several times faster than from an on-disk store."""
-    copy = ox.Store()
-    copy.bulk_extend(kg.store.quads_for_pattern(None, None, None, None))
-    return dataclasses.replace(kg, store=MemoryStore(copy))
-
-
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
