@@ -65,8 +65,11 @@ def _blueprint_modules() -> tuple:
         crawlers,
         dumps,
         entities,
+        fragments,
+        graphs,
         health,
         home,
+        jsonld_context,
         ontology,
         search,
         shapes,
@@ -74,4 +77,9 @@ def _blueprint_modules() -> tuple:
         void,
     )
 
-    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)
+    return (
+        *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
+        graphs,
+        jsonld_context,
+        fragments,
+    )

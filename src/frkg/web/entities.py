@@ -19,6 +19,7 @@ from frkg import formats
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import entity_view
+from frkg.publish.jsonld import compacted as compact
 from frkg.web import base, headers, respond
 from frkg.web.base import View
 from frkg.web.context import describer, publication
@@ -130,7 +131,8 @@ def page(slug: str) -> Response:
         return _unknown(slug, HTML)
     # The embedded JSON-LD is the document as the page shows it (all of it, unless a hub's
     # page shows only the first values of a property).
-    jsonld = formats.serialize(formats.by_suffix("jsonld"), d.page_quads(description)).decode()
+    # Compacted, with the part of the published context it uses inline: the page stands alone.
+    jsonld = compact(d.page_quads(description), respond.jsonld_context(), inline=True).decode()
     alternates = PAGE.alternates(HTML, slug=slug)
     response = respond.html(
         "entity.html",

@@ -44,6 +44,9 @@ def run(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 5,
+            # Longer than the idle time after which clients reuse a kept-alive connection
+            # (Node's fetch: 4 s): closing one as it is reused fails their request.
+            "keepalive": 10,
             # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
             # (any local process could then move redirects): only the configured proxies.
             "forwarded_allow_ips": app.config["FRKG_SETTINGS"].forwarded_allow_ips,
