@@ -254,6 +254,7 @@ def run(app: Flask, options: Options) -> None:
             "pre_fork": _pre_fork(serving),
             "post_fork": _post_fork(serving),
             "on_starting": on_starting,
+            "when_ready": _when_ready(serving),
             "on_exit": on_exit,
             "child_exit": child_exit,
         },
@@ -268,6 +269,17 @@ def _freeze() -> None:
     # the workers forked from here stop dirtying the pages they share with it.
     gc.collect()
     gc.freeze()
+
+
+def _when_ready(serving: _Serving):
+    """A gunicorn hook running ``app.extensions["frkg.when_ready"]`` (given the arbiter) in the
+    master once it listens, before it forks the first workers."""
+
+    def hook(server) -> None:
+        for ready in server.app.wsgi().extensions.get("frkg.when_ready", ()):
+            ready(server)
+
+    return hook
 
 
 def _pre_fork(serving: _Serving):
