@@ -93,6 +93,11 @@ DEFECTS = {
         "concept of frkg:EventTypeScheme",
     ),
     "policy-without-jurisdiction": ("exampleland-ban", "frkg:jurisdiction", "has no jurisdiction"),
+    "proposal-without-jurisdiction": (
+        "exampleland-proposal",
+        None,
+        "This policy proposal names no jurisdiction",
+    ),
     "policy-without-kind": ("exampleland-ban", "frkg:policyKind", "has no kind"),
     "policy-without-status-date": ("exampleland-ban", "frkg:statusDate", "frkg:statusDate"),
     "status-not-from-steps": (
