@@ -273,7 +273,7 @@ class _Builder:
             severity=self._severity(node),
             deactivated=self._deactivated(node),
             constraints=constraints,
-            properties=tuple(sorted(properties, key=lambda p: (p.path.casefold(), p.name or ""))),
+            properties=tuple(sorted(properties, key=_property_order)),
             file=self.files.get(graph) if graph else None,
         )
 
@@ -382,6 +382,12 @@ def _integer(value) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def _property_order(prop: PropertyDoc) -> tuple:
+    """Rows by path, then by what tells two shapes of one path apart, never by blank-node order,
+    so two exports of the same data are byte-identical."""
+    return (prop.path.casefold(), prop.name or "", prop.cardinality or "", prop.messages)
 
 
 def _order(node) -> tuple:
