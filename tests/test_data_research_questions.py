@@ -155,11 +155,9 @@ UNKNOWN_2020 = {
     "somerville-face-surveillance-full-ban-ordinance",
     "oakland-facial-recognition-ban",
     "berkeley-facial-recognition-ban",
-    # Known only from 2020 reports.
+    # A preliminary vote dated only to January 2020: it may not have happened by the 1st.
     "springfield-massachusetts-facial-recognition-ban",
-    "cambridge-massachusetts-facial-recognition-ban",
-    "northampton-massachusetts-facial-recognition-ban",
-    "brookline-massachusetts-facial-recognition-ban",
+    # Known only from a bill text dated 2020-02-12.
     "ethical-use-of-facial-recognition-act",
 }
 
