@@ -24,6 +24,10 @@ ROWS = {
     "A11": "portland-maine-facial-surveillance-ordinance",
     "A12": "springfield-massachusetts-facial-recognition-ban",
     "B1": "maine-ld-1585",
+    "B11": "colorado-sb22-113",
+    "B12": "utah-sb-34",
+    "B13": "montana-sb-397",
+    "B14": "maryland-sb-182",
     "B2": "easthampton-face-surveillance-ban",
     "B3": "worcester-face-surveillance-ban",
     "B6": "teaneck-facial-recognition-ban",
@@ -128,6 +132,13 @@ def test_every_encoded_row_is_a_policy_with_steps_and_sources(kg, row, policy):
 )
 def test_steps_are_as_the_row_dates_them(kg, policy, expected):
     assert steps(kg, policy) == expected
+
+
+def test_effective_dates_the_sources_do_not_give_are_not_steps(kg):
+    # Montana: "an immediate effective date", day not seen; Maryland: believed 2024-10-01.
+    for policy in ("montana-sb-397", "maryland-sb-182"):
+        assert not {s for s in steps(kg, policy) if s[0] == "took-effect"}, policy
+    assert ("took-effect", "2022-08-10", None, "in-force") in steps(kg, "colorado-sb22-113")
 
 
 def test_no_inferred_or_conflicting_day_is_published(kg):
