@@ -19,10 +19,13 @@ ROWS = {
     "A3": "brookline-massachusetts-facial-recognition-ban",
     "A4": "cambridge-massachusetts-facial-recognition-ban",
     "A6": "madison-face-surveillance-ban",
+    "A8": "new-york-schools-biometric-moratorium",
     "A9": "northampton-massachusetts-facial-recognition-ban",
     "A10": "pittsburgh-facial-recognition-regulation",
     "A11": "portland-maine-facial-surveillance-ordinance",
     "A12": "springfield-massachusetts-facial-recognition-ban",
+    "A14": "santa-clara-county-surveillance-technology-ordinance",
+    "A15": "seattle-surveillance-ordinance",
     "B1": "maine-ld-1585",
     "B11": "colorado-sb22-113",
     "B12": "utah-sb-34",
@@ -155,6 +158,11 @@ def test_no_inferred_or_conflicting_day_is_published(kg):
     [
         ("virginia-sb-741", "supersedes", "virginia-hb-2031"),
         ("vermont-h-195", "amends", "vermont-s-124"),
+        (
+            "new-york-schools-facial-recognition-determination",
+            "supersedes",
+            "new-york-schools-biometric-moratorium",
+        ),
         (
             "portland-maine-referendum-question-b",
             "supersedes",

@@ -148,6 +148,9 @@ IN_FORCE_2020 = {
     "port-of-seattle-motion-2019-13",
     "oregon-body-camera-facial-recognition-ban",
     "new-hampshire-body-camera-facial-recognition-ban",
+    # Surveillance-technology ordinances of 2016 and 2017 (facts-2.md A14, A15).
+    "santa-clara-county-surveillance-technology-ordinance",
+    "seattle-surveillance-ordinance",
 }
 UNKNOWN_2020 = {
     # Council votes known, effective dates not.
