@@ -73,7 +73,11 @@ MANAGED_HEADERS = (
     "Content-Disposition",
 )
 #: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``).
-LIVE_ONLY = ("search.results", "sparql.endpoint", "health.health")
+LIVE_ONLY = (
+    *("search.results", "sparql.endpoint", "health.health"),
+    # the named graphs' list, the Graph Store, Triple Pattern Fragments and the JSON-LD context
+    *("graphs.listing", "graphs.graph_store", "fragments.fragment", "jsonld_context.current"),
+)
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
 #: Where the web server finds the error bodies (never served directly).

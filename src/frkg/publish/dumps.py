@@ -20,6 +20,8 @@ import gzip
 import time
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from frkg import formats
 from frkg.formats import Format
 from frkg.namespaces import prefixes
@@ -115,14 +117,13 @@ def whole_quads(index: DatasetIndex) -> list:
     in dump order: loaded into a store whose default graph is the union of its named graphs,
     it answers every query as ``/sparql`` does (docs/sparql.md, "The default graph")."""
     store = index.kg.store
-    return sorted(
-        (
-            q
-            for g in index.kg.content_graphs()
-            for q in store.quads_for_pattern(None, None, None, g)
-        ),
-        key=_order,
+    dataset = ox.Dataset(
+        q for g in index.kg.content_graphs() for q in store.quads_for_pattern(None, None, None, g)
     )
+    # The shapes are full of blank nodes, whose labels change with every load: RDF Dataset
+    # Canonicalization (RDFC-1.0) names them from what they say, so the bytes stay the same.
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=_order)
 
 
 def _order(q) -> tuple[str, str, str, str]:
