@@ -23,6 +23,9 @@ from frkg.web import templating
 from frkg.web.context import knowledge_graph
 
 TEXT = "text/plain; charset=utf-8"
+#: Where a request records that its answer was chosen by Accept (a WSGI environ key; the
+#: base, :mod:`frkg.web.base`, sets it when a view negotiates).
+NEGOTIATED = "frkg.negotiated"
 
 
 def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
@@ -57,8 +60,6 @@ def jsonld_form() -> str:
 
 
 def _negotiated() -> bool:
-    from frkg.web.base import NEGOTIATED  # the base imports this module
-
     return NEGOTIATED in request.environ
 
 
