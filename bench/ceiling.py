@@ -50,7 +50,9 @@ def main(port: int, host: str, specs: tuple[str, ...]) -> None:
         bodies = {p.name: p.read_bytes() for p in Path(folder).iterdir() if p.is_file()}
         folders[prefix] = (bodies, content_type)
     settings = Settings.from_env()
-    server.run(create_app(folders), host, port, settings.workers, settings.threads)
+    app = create_app(folders)
+    app.config["FRKG_SETTINGS"] = settings  # server.run reads the gunicorn settings frkg serve uses
+    server.run(app, host, port, settings.workers, settings.threads)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,13 @@ RUN_COMMANDS: dict[tuple[str, str], int] = {
     ("docs/discovery.md", "gunicorn "): 1,  # its text: tests/test_readme_discovery.py
     ("docs/scaling.md", "frkg load"): 2,  # tests/test_ondisk.py
     ("docs/sparql.md", "curl "): 2,  # tests/test_sparql_examples.py
+    ("docs/command-line.md", "frkg query"): 6,  # tests/test_cli_query.py
 }
 
 #: Whole fenced blocks that tests run or compare: (page, info string) -> how many the page has.
 RUN_BLOCKS: dict[tuple[str, str], int] = {
     ("docs/sparql.md", "python"): 1,  # tests/test_sparql_examples.py runs it
-    ("docs/validating.md", "text"): 1,  # tests/test_validate.py compares it with the real report
+    ("docs/validating.md", "text"): 2,  # tests/test_validate.py compares them with real reports
 }
 
 _FENCE = re.compile(r"^```")

@@ -1,4 +1,5 @@
-"""/health over real HTTP: 200 with the data version and counts once loaded, 503 while loading.
+"""/health over real HTTP: 200 with the data version and counts once loaded, 503 while loading;
+/health/live answers while loading, /health/ready only once loaded.
 
 Loading is observable through :mod:`frkg.web.loading`: a WSGI app that answers 503 until the
 knowledge graph is loaded in a background thread. Here the loader waits on an event the test
@@ -63,12 +64,16 @@ def test_while_loading_every_request_gets_503_then_the_app_answers(tmp_path):
             reply = fetch(url + path, {"Accept": "text/html"})
             assert reply.status == 503 and "loading" in reply.text, path
             assert reply.headers["Retry-After"] == "5"
+        live, ready = fetch(url + "health/live"), fetch(url + "health/ready")
+        assert live.status == 200 and json.loads(live.body)["status"] == "loading"
+        assert ready.status == 503 and json.loads(ready.body)["status"] == "loading"
         assert app.state == "loading"
         release.set()
         assert app.wait(timeout=60) and app.state == "ready"
         ready = fetch(url + "health")
         assert ready.status == 200 and json.loads(ready.body)["status"] == "ok"
         assert fetch(url + "page/ada-example", {"Accept": "text/html"}).status == 200
+        assert fetch(url + "health/live").status == fetch(url + "health/ready").status == 200
 
 
 def test_a_failed_load_keeps_answering_503_and_says_why(tmp_path, caplog):
@@ -85,6 +90,8 @@ def test_a_failed_load_keeps_answering_503_and_says_why(tmp_path, caplog):
         assert body["error"].endswith("broken.ttl:3:7: syntax error: expected '.'")
         page = fetch(url, {"Accept": "text/html"})
         assert page.status == 503 and "could not be loaded" in page.text
+        # Not live either: a process whose data will not load needs restarting.
+        assert fetch(url + "health/live").status == fetch(url + "health/ready").status == 503
     assert "could not be loaded" in caplog.text
 
 

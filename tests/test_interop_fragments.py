@@ -3,7 +3,6 @@ controls), through real HTTP; Comunica 4 uses them as a source and gets /sparql'
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -12,21 +11,12 @@ from test_interop_truth import unordered_concat
 
 from frkg.sparql.examples import example_queries
 
-from http_helpers import fetch, parse_html
+from http_helpers import fetch, parse_html, sparql_select
 from interop_clients import comunica, rows
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 VOID = "http://rdfs.org/ns/void#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-
-def select(server: str, query: str) -> list[dict]:
-    reply = fetch(
-        server + "sparql?" + urlencode({"query": query}),
-        {"Accept": "application/sparql-results+json"},
-    )
-    assert reply.status == 200, reply.text
-    return json.loads(reply.text)["results"]["bindings"]
 
 
 def fragment(server: str, accept: str = "application/n-quads", **pattern) -> tuple:
@@ -57,7 +47,7 @@ def test_fragment_has_data_count_and_search_form(live_server):
     assert (graph.value, "http://xmlns.com/foaf/0.1/primaryTopic", url) in {
         (q.subject.value, q.predicate.value, q.object.value) for q in metadata
     }
-    (row,) = select(live_server, f"SELECT (COUNT(*) AS ?n) {{ ?s <{RDFS_LABEL}> ?o }}")
+    (row,) = sparql_select(live_server, f"SELECT (COUNT(*) AS ?n) {{ ?s <{RDFS_LABEL}> ?o }}")
     assert int(value(metadata, url, HYDRA + "totalItems").value) == int(row["n"]["value"])
     assert int(value(metadata, url, VOID + "triples").value) == int(row["n"]["value"])
     # Controls: a hydra:search template with the three mappings (TPF specification, "Controls").
@@ -85,7 +75,7 @@ def test_pages_together_hold_exactly_the_matches(live_server):
         seen |= triples
         following = value(quads, page, HYDRA + "next")
         page, pages = (following.value if following else None), pages + 1
-    expected = select(live_server, f"SELECT ?s ?o {{ ?s <{RDFS_LABEL}> ?o }}")
+    expected = sparql_select(live_server, f"SELECT ?s ?o {{ ?s <{RDFS_LABEL}> ?o }}")
     assert len(seen) == len(expected) and pages > 1
 
 
@@ -113,7 +103,7 @@ def test_counts_match_the_endpoint(live_server, pattern):
             parts.append(given)
         else:
             parts.append(f"<{given}>")
-    (row,) = select(live_server, f"SELECT (COUNT(*) AS ?n) {{ {' '.join(parts)} }}")
+    (row,) = sparql_select(live_server, f"SELECT (COUNT(*) AS ?n) {{ {' '.join(parts)} }}")
     assert int(value(quads, url, HYDRA + "totalItems").value) == int(row["n"]["value"])
 
 
@@ -170,6 +160,16 @@ COMUNICA_DIFFERS = {
     "adopted-policies": "MIN over xsd:date and xsd:gYearMonth values: SPARQL 1.1 section 15.1 "
     "leaves the order of such values to the engine, and Comunica picks the other one",
 }
+# Comunica answers "unknown" for two policies (the EU AI Act, Port of Seattle Order 2021-06) where
+# the time rule says "not yet", which /sparql gives and tests/test_data_status.py pins against
+# frkg.publish.policy_status: the steps that may have happened are found by an EXISTS whose inner
+# group filters on ?d, bound outside it, and the two engines read that scope differently (the
+# substitution of SPARQL 1.1 section 18.6 is known to be under-specified; SPARQL 1.2 reworks it).
+for _name in ("debate-policies-in-force-on-date", "debate-policy-status-on-date"):
+    COMUNICA_DIFFERS[_name] = (
+        "EXISTS over a variable bound outside its group: Comunica says unknown where the rule "
+        "says not yet"
+    )
 
 
 @pytest.mark.node
@@ -186,7 +186,7 @@ COMUNICA_DIFFERS = {
 )
 def test_comunica_over_fragments_answers_as_sparql_does(live_server, example):
     query = example.for_base(live_server)
-    expected = select(live_server, query)
+    expected = sparql_select(live_server, query)
     got = comunica([live_server + "fragments"], query, timeout=280)
     names = sorted({k for b in expected + got for k in b})
     assert rows(unordered_concat(got, query), *names) == rows(

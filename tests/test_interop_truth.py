@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -16,7 +15,7 @@ from rdflib import URIRef
 
 from frkg.sparql.examples import example_queries
 
-from http_helpers import fetch, parse_rdf
+from http_helpers import fetch, parse_rdf, sparql_select
 from interop_clients import rows
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -24,17 +23,8 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 PARTS = ("data", "inferred", "ontology", "shapes")
 
 
-def select(server: str, query: str) -> list[dict]:
-    reply = fetch(
-        server + "sparql?" + urlencode({"query": query}),
-        {"Accept": "application/sparql-results+json"},
-    )
-    assert reply.status == 200, reply.text
-    return json.loads(reply.text)["results"]["bindings"]
-
-
 def count(server: str, query: str) -> int:
-    (row,) = select(server, query)
+    (row,) = sparql_select(server, query)
     return int(row["n"]["value"])
 
 
@@ -61,7 +51,7 @@ def test_every_part_is_a_subset_with_its_graphs_and_counts(live_server, void):
     dataset = URIRef(live_server + "id/frkg")
     endpoint = URIRef(live_server + "void#endpoint")
     every_graph = {
-        r["g"]["value"] for r in select(live_server, "SELECT DISTINCT ?g { GRAPH ?g {} }")
+        r["g"]["value"] for r in sparql_select(live_server, "SELECT DISTINCT ?g { GRAPH ?g {} }")
     }
     named_by_parts = set()
     for part in PARTS:
@@ -100,7 +90,9 @@ def dumped_store(live_server, void) -> ox.Store:
 
 
 def test_endpoint_dump_holds_every_graph_the_endpoint_holds(live_server, dumped_store):
-    served = {r["g"]["value"] for r in select(live_server, "SELECT DISTINCT ?g { GRAPH ?g {} }")}
+    served = {
+        r["g"]["value"] for r in sparql_select(live_server, "SELECT DISTINCT ?g { GRAPH ?g {} }")
+    }
     assert {g.value for g in dumped_store.named_graphs()} == served
     total = count(live_server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
     assert len(set(q.triple for q in dumped_store)) == total
@@ -129,7 +121,7 @@ def test_endpoint_dump_answers_every_example_query_as_sparql_does(
     live_server, dumped_store, example
 ):
     query = example.for_base(live_server)
-    via_endpoint = select(live_server, query)
+    via_endpoint = sparql_select(live_server, query)
     # The endpoint's default graph is the union of its named graphs (sd:UnionDefaultGraph).
     results = dumped_store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in results.variables]

@@ -148,8 +148,6 @@ STANCES = [
     ("james-burch", {"opposes-ban", "supports-oversight", "supports-use"}, {"supports-ban"}),
     ("amazon", {"supports-regulation"}, {"supports-ban", "opposes-ban"}),
     ("jeff-bezos", {"supports-regulation"}, {"supports-ban", "opposes-ban"}),
-    ("thorn", {"supports-use"}, {"supports-ban", "opposes-ban", "supports-regulation"}),
-    ("julie-cordua", {"supports-use"}, {"supports-ban", "opposes-ban", "supports-regulation"}),
 ]
 NO_POSITION_ONLY = ["seattle-police-department", "sean-whitcomb", "the-seattle-times"]
 

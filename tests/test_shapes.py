@@ -26,6 +26,7 @@ DATE_PROPERTIES = {
     SCHEMA.dateCreated,
     SCHEMA.dateModified,
     SCHEMA.foundingDate,
+    SCHEMA.expires,
 }
 # Parameters that make a shape check something (SHACL Core section 4, SHACL-SPARQL section 5).
 CONSTRAINTS = {

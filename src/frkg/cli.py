@@ -1,4 +1,4 @@
-"""The ``frkg`` command line: serve, validate, stats, export, load and build."""
+"""The ``frkg`` command line: serve, front, validate, query, stats, export, load and build."""
 
 from __future__ import annotations
 
@@ -39,19 +39,21 @@ def _print_loaded(item: store.LoadedFile) -> None:
     )
 
 
-def load_or_exit(settings: Settings) -> store.KnowledgeGraph:
-    """Load the knowledge graph, printing one line per file; exit 2 with the reason on failure."""
+def load_or_exit(settings: Settings, *, quiet: bool = False) -> store.KnowledgeGraph:
+    """Load the knowledge graph, printing one line per file (unless ``quiet``); exit 2 with the
+    reason on failure."""
     try:
-        return store.load(settings, progress=_print_loaded)
+        return store.load(settings, progress=None if quiet else _print_loaded)
     except store.LoadError as e:
         _fail(str(e), "fix the file above and try again")
 
 
-def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
+def open_or_exit(settings: Settings, *, quiet: bool = False) -> store.KnowledgeGraph:
     """The knowledge graph ``settings`` name: an on-disk store, a SPARQL endpoint, or the files
-    (loaded here, one line per file). Exit 2 with the reason when it cannot be opened."""
+    (loaded here, one line per file unless ``quiet``). Exit 2 with the reason when it cannot be
+    opened."""
     if not settings.store and not settings.sparql_endpoint:
-        return load_or_exit(settings)
+        return load_or_exit(settings, quiet=quiet)
     from frkg.store import loadrecord, ondisk
 
     try:
@@ -68,7 +70,9 @@ def open_or_exit(settings: Settings) -> store.KnowledgeGraph:
 
 def _fail(message: str, hint: str) -> None:
     command = click.get_current_context().info_name
-    done = {"serve": "served", "stats": "counted", "load": "loaded"}.get(command, "written")
+    done = {"serve": "served", "stats": "counted", "load": "loaded", "query": "queried"}.get(
+        command, "written"
+    )
     click.echo(f"error: {message}", err=True)
     click.echo(f"error: nothing was {done}; {hint}", err=True)
     sys.exit(2)
@@ -91,20 +95,53 @@ def main() -> None:
     help="Front proxies trusted to set SCRIPT_NAME and X-Forwarded-* "
     "[FRKG_FORWARDED_ALLOW_IPS, none].",
 )
+@click.option(
+    "--front",
+    type=click.Choice(["nginx"]),
+    help="Start nginx on HOST:PORT in front of the workers, so that slow clients wait in "
+    "nginx, not in a worker thread [FRKG_FRONT, none].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["none", "text", "json"]),
+    help="Access log on stderr, one line per request [FRKG_LOG_FORMAT, none].",
+)
+@click.option(
+    "--watch/--no-watch",
+    default=None,
+    help="Reload the data without downtime when a file changes (SIGHUP always reloads) "
+    "[FRKG_WATCH, off].",
+)
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
 @_backend_options
 def serve(**options) -> None:
-    """Load the knowledge graph and serve it over HTTP with gunicorn."""
-    from frkg.web import create_app, server
+    """Load the knowledge graph and serve it over HTTP with gunicorn.
+
+    SIGHUP (or a change on disk, with --watch) reloads the data in the background and swaps it
+    in without downtime; SIGTERM stops gracefully. See docs/operating.md.
+    """
+    from frkg.web import server
 
     try:
         settings = Settings.from_env(**options)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
+    # Before anything imports prometheus_client: every process's counts go to files there.
+    runtime = server.prepare_runtime()
+    try:
+        _serve(settings, runtime)
+    finally:
+        runtime.remove()
+
+
+def _serve(settings: Settings, runtime) -> None:
+    from frkg.web import create_app, reload, server
+
     kg = open_or_exit(settings)
     app = create_app(settings, kg)
+    app.extensions["frkg.reload_status"] = runtime.reload_status
     where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
     click.echo(
         f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
@@ -118,10 +155,127 @@ def serve(**options) -> None:
     )
     if kg.base != settings.listen_url:
         click.echo(f"publishing IRIs under {kg.base}", err=True)
+    host, port, front_command = settings.host, settings.port, None
+    if settings.front == "nginx":
+        front_command, port = _front_command(settings, runtime)
+        host = "127.0.0.1"
+        click.echo(f"nginx in front; the workers listen on 127.0.0.1:{port}", err=True)
+
+    def keep(built) -> None:
+        built.extensions["frkg.reload_status"] = runtime.reload_status
+
+    def watched():
+        return [path for paths in store.sources(settings).values() for path in paths]
+
     click.echo(
         f"serving at {settings.listen_url}  (open it in a browser; Ctrl-C to stop)", err=True
     )
-    server.run(app, settings.host, settings.port, settings.workers, settings.threads)
+    server.run(
+        app,
+        server.Options(
+            host=host,
+            port=port,
+            workers=settings.workers,
+            threads=settings.threads,
+            graceful_timeout=settings.graceful_timeout,
+            front_command=front_command,
+            rebuild=lambda: reload.build_app(settings, keep),
+            watched=watched if settings.watch else None,
+        ),
+    )
+
+
+def _front_command(settings: Settings, runtime) -> tuple[list[str], int]:
+    """Write the nginx front's configuration; its command line, and the workers' own port."""
+    import socket
+
+    from frkg.export import front
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        inner = s.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    options = front.FrontOptions(
+        header_timeout=settings.front_header_timeout,
+        body_timeout=settings.front_body_timeout,
+        read_timeout=settings.sparql_timeout + 30,
+    )
+    try:
+        listen, upstream = f"{host}:{settings.port}", f"127.0.0.1:{inner}"
+        conf = front.write(listen, [upstream], runtime.front, options)
+        front.check(conf)
+        return front.command(conf), inner
+    except front.FrontError as e:
+        _fail(str(e), "install nginx, or serve without --front")
+    raise AssertionError("unreachable")
+
+
+@main.command("front")
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    help="What nginx listens on (nginx's `listen` syntax).",
+)
+@click.option(
+    "--upstream",
+    "upstreams",
+    multiple=True,
+    required=True,
+    metavar="HOST:PORT",
+    help="A `frkg serve` instance to balance over (repeat for each).",
+)
+@click.option(
+    "--prefix",
+    type=click.Path(file_okay=False),
+    help="Folder for nginx.conf, its pid, log and temporary files [a new temporary folder].",
+)
+@click.option(
+    "--write-only", is_flag=True, help="Write PREFIX/nginx.conf, print its path, run nothing."
+)
+def front_command(listen: str, upstreams: tuple[str, ...], prefix: str | None, write_only: bool):
+    """Run nginx as a load-balancing front over several `frkg serve` instances.
+
+    Requests are read whole by nginx (FRKG_FRONT_HEADER_TIMEOUT, FRKG_FRONT_BODY_TIMEOUT) and
+    balanced over the instances; an instance that fails is skipped, and a GET or HEAD it
+    failed is retried on the next one. SIGTERM or Ctrl-C stop nginx gracefully.
+    """
+    import signal
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from frkg.export import front
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    options = front.FrontOptions(
+        header_timeout=settings.front_header_timeout,
+        body_timeout=settings.front_body_timeout,
+        read_timeout=settings.sparql_timeout + 30,
+    )
+    folder = Path(prefix) if prefix else Path(tempfile.mkdtemp(prefix="frkg-front-"))
+    try:
+        conf = front.write(listen, list(upstreams), folder, options)
+        front.check(conf)
+    except (front.FrontError, OSError) as e:
+        click.echo(f"error: {e}", err=True)
+        click.echo("error: nothing was started; fix the above and try again", err=True)
+        sys.exit(2)
+    if write_only:
+        click.echo(str(conf))
+        return
+    click.echo(f"nginx on {listen} over {', '.join(upstreams)} ({conf})", err=True)
+    proc = subprocess.Popen(front.command(conf), stdin=subprocess.DEVNULL)
+
+    def graceful(signum, frame) -> None:
+        proc.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+
+    signal.signal(signal.SIGTERM, graceful)
+    signal.signal(signal.SIGINT, graceful)
+    sys.exit(proc.wait())
 
 
 @main.command("validate")
@@ -129,10 +283,11 @@ def serve(**options) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "turtle"]),
+    type=click.Choice(["text", "json", "turtle", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="text for people; json (schema in docs/validating.md) or turtle (the SHACL report).",
+    help="text for people; json (schema in docs/validating.md), turtle (the SHACL report), "
+    "github (GitHub Actions annotations) or sarif (SARIF 2.1.0, for code scanning).",
 )
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
@@ -153,6 +308,10 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
     try:
         report = validation.validate(settings)
     except (store.LoadError, validation.ValidationError) as e:
+        if output_format == "github" and isinstance(e, store.LoadError):
+            click.echo(validation.load_error_github(e), nl=False)
+        elif output_format == "sarif":
+            click.echo(json.dumps(validation.load_error_sarif(e), indent=2, ensure_ascii=False))
         click.echo(f"error: {e}", err=True)
         click.echo("error: nothing was validated; fix the file above and try again", err=True)
         sys.exit(2)
@@ -160,6 +319,10 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
         click.echo(json.dumps(validation.to_json(report), indent=2, ensure_ascii=False))
     elif output_format == "turtle":
         click.echo(validation.to_turtle(report), nl=False)
+    elif output_format == "github":
+        click.echo(validation.to_github(report), nl=False)
+    elif output_format == "sarif":
+        click.echo(json.dumps(validation.to_sarif(report), indent=2, ensure_ascii=False))
     else:
         click.echo(validation.to_text(report), nl=False)
     sys.exit(0 if report.conforms else 1)
@@ -206,16 +369,184 @@ def _data_options(command):
     return command
 
 
+#: ``frkg query --format`` -> (format of a SELECT or ASK answer, of a CONSTRUCT or DESCRIBE
+#: answer); names from :mod:`frkg.formats`, None where the form has no such format.
+QUERY_FORMATS = {
+    "table": ("json", "turtle"),
+    "json": ("json", "jsonld"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "jsonld": (None, "jsonld"),
+}
+QUERY_SUFFIXES = (".rq", ".sparql")
+
+#: Exit status of ``frkg query`` for each reason a query was not answered (0 is an answer).
+QUERY_EXIT = {"refused": 1, "unloadable": 2, "stopped": 3}
+
+
+@main.command("query")
+@click.argument("query", metavar="TEXT|FILE.rq|-")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(QUERY_FORMATS)),
+    default="table",
+    show_default=True,
+    help="SELECT and ASK: table, json (SPARQL JSON results), csv or tsv; CONSTRUCT and DESCRIBE: "
+    "table or turtle, json or jsonld (JSON-LD), ntriples.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="SECONDS",
+    help="Stop the query after this long [FRKG_SPARQL_TIMEOUT, 10].",
+)
+@_data_options
+@_backend_options
+def query_command(query: str, output_format: str, timeout: float | None, **options) -> None:
+    """Run a read-only SPARQL 1.1 query on the data `frkg serve` would serve.
+
+    The query is the text given, the file it names (FILE.rq, or any existing file), or stdin
+    (-). It passes the walls of /sparql: no updates, no SERVICE, the length, time, memory and
+    result limits of the FRKG_SPARQL_* settings; the dataset's prefixes (id:, frkg:, rdfs:,
+    schema: ...) are declared. Exit status: 0 answered; 1 not a query, or refused (update,
+    SERVICE, too long) or failed; 2 the query file or the data could not be read; 3 stopped at
+    the time or memory limit, or the SPARQL endpoint did not answer.
+    """
+    from frkg import sparql, terminal_table
+    from frkg.namespaces import prefixes
+    from frkg.sparql import sandbox
+
+    settings = _offline_settings({**options, "sparql_timeout": timeout}, reading=True)
+    text = _query_text(query, settings.sparql_max_query_length)
+    results_format, graph_format = QUERY_FORMATS[output_format]
+    # The check runs before the data is loaded, so a refused query costs nothing; it runs
+    # again on the service below, under the base and prefixes of the data as loaded.
+    early = settings.serving_base
+    _checked(text, settings.sparql_max_query_length, f"{early}sparql", prefixes(early))
+    kg = open_or_exit(settings, quiet=True)
+    service = sparql.SparqlService.from_settings(kg, settings)
+    try:
+        shape = _checked(text, service.max_query_length, service.endpoint, service.prefixes)
+        wanted = graph_format if shape.returns_graph else results_format
+        if wanted is None:
+            kinds = "a graph" if shape.returns_graph else "a table of results"
+            choices = [name for name, pair in QUERY_FORMATS.items() if pair[shape.returns_graph]]
+            raise click.UsageError(
+                f"a {shape.form} query answers with {kinds}, which --format {output_format} "
+                f"cannot hold; use one of: {', '.join(choices)}"
+            )
+        request = service.request(
+            text, results_format=results_format, graph_format=graph_format, shape=shape
+        )
+        # The dataset's prefixes declared in the text the engine runs, as written back from
+        # the checked parse (the check above allowed the query to use them undeclared).
+        request = dataclasses.replace(request, query=shape.text(prefixes=service.prefixes))
+        answer = service.run(request)
+    except sparql.SparqlError as e:
+        _query_failed(e)
+    except sandbox.WallUnavailable as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(QUERY_EXIT["unloadable"])
+    finally:
+        service.close()
+    if output_format == "table" and answer.form != "GRAPH":
+        click.echo(terminal_table.render(answer.body, service.prefixes), nl=False)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(answer.body if answer.body.endswith(b"\n") else answer.body + b"\n")
+        sys.stdout.buffer.flush()
+    if answer.truncated:
+        unit = "triples" if answer.form == "GRAPH" else "rows"
+        click.echo(
+            f"warning: the answer was cut after {answer.count} {unit}: the limits are "
+            f"FRKG_SPARQL_RESULT_CAP ({settings.sparql_result_cap} {unit}) and "
+            f"FRKG_SPARQL_RESULT_MAX_BYTES ({settings.sparql_result_max_bytes} bytes)",
+            err=True,
+        )
+
+
+def _query_text(query: str, max_length: int) -> str:
+    """The query: stdin for ``-``, a file's text for a path, else ``query`` itself. A file is
+    read only up to the length limit (and one byte more, so the checker can say it is over)."""
+    from pathlib import Path
+
+    if query == "-":
+        data = sys.stdin.buffer.read(max_length + 1)
+        where = "the query on stdin"
+    else:
+        path = Path(query)
+        try:
+            is_file = path.is_file()
+        except (OSError, ValueError):  # a name too long, or with a NUL: it is query text
+            is_file = False
+        if not is_file and not query.endswith(QUERY_SUFFIXES):
+            return query
+        try:
+            with path.open("rb") as f:
+                data = f.read(max_length + 1)
+        except OSError as e:
+            click.echo(f"error: {query}: cannot read the query: {e.strerror or e}", err=True)
+            sys.exit(QUERY_EXIT["unloadable"])
+        where = query
+    if len(data) > max_length:
+        # Over the limit whatever it holds (perhaps cut inside a character): the length check
+        # says so, as /sparql does.
+        return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        click.echo(
+            f"error: {where} is not UTF-8 text (byte {e.start + 1}); SPARQL queries are "
+            "Unicode, written in UTF-8",
+            err=True,
+        )
+        sys.exit(QUERY_EXIT["unloadable"])
+
+
+def _checked(text: str, max_length: int, base_iri: str, prefixes: dict[str, str]):
+    """The check /sparql makes (:func:`frkg.sparql.check`), letting the query use the dataset's
+    ``prefixes`` undeclared; exit with the reason when it refuses."""
+    from frkg import sparql
+
+    try:
+        return sparql.check(text, max_length, base_iri=base_iri, prefixes=prefixes)
+    except sparql.SparqlError as e:
+        _query_failed(e)
+
+
+def _query_failed(error) -> None:
+    from frkg import sparql
+
+    stopped = (
+        sparql.QueryTimeout,
+        sparql.QueryOutOfMemory,
+        sparql.QueryAborted,
+        sparql.BackendDown,
+        sparql.TooManyQueries,
+    )
+    click.echo(f"error: {error}", err=True)
+    sys.exit(QUERY_EXIT["stopped" if isinstance(error, stopped) else "refused"])
+
+
 @main.command()
 @_data_options
 @_backend_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def stats(as_json: bool, **options) -> None:
+@click.option(
+    "--on",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Count policies by their status on this day (YYYY-MM-DD) [today].",
+)
+def stats(as_json: bool, day, **options) -> None:
     """Count what the dataset holds; list unlinked entities and undefined properties."""
     from frkg.publish import stats as statistics
 
     with _dataset(options) as (index, describer):
-        found = statistics.compute(index, describer)
+        found = statistics.compute(index, describer, day.date() if day else None)
     if as_json:
         click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -40,6 +40,30 @@ class Settings:
         "X-Forwarded-* request headers `frkg serve` trusts; empty trusts none, so no client can "
         "move the paths links and redirects are written under.",
     )
+    front: str = _setting(
+        "",
+        "nginx: `frkg serve` starts Debian's nginx on HOST:PORT in front of its own workers, so "
+        "slow clients wait in nginx's event loop, not in a worker thread; empty serves directly.",
+    )
+    front_header_timeout: float = _setting(
+        10.0, "Seconds the front gives a client to send a request's whole headers; then it closes."
+    )
+    front_body_timeout: float = _setting(
+        10.0, "Seconds the front waits on each read of a request's body before it answers 408."
+    )
+    log_format: str = _setting(
+        "none", "Access log on stderr, one line per request: none, text or json."
+    )
+    watch: bool = _setting(
+        False,
+        "Reload the data, without downtime, when a file under FRKG_ONTOLOGY, FRKG_DATA or "
+        "FRKG_SHAPES changes (SIGHUP always reloads).",
+    )
+    graceful_timeout: float = _setting(
+        20.0,
+        "Seconds a stopping server (SIGTERM) or a replaced worker (reload) has to finish the "
+        "requests in flight.",
+    )
     ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
     data: list[str] = _setting(["data"], "Data Turtle files or folders.")
     shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
@@ -56,6 +80,11 @@ class Settings:
     sparql_timeout: float = _setting(
         10.0,
         "Seconds a SPARQL query may run; then its worker process is killed and the answer is 503.",
+    )
+    backend_timeout: float = _setting(
+        5.0,
+        "Seconds one lookup for a page may wait on the SPARQL endpoint (FRKG_SPARQL_ENDPOINT) "
+        "before the page answers 503; queries sent to /sparql have FRKG_SPARQL_TIMEOUT.",
     )
     sparql_result_cap: int = _setting(
         10000,
@@ -117,6 +146,17 @@ class Settings:
                         f"FRKG_FORWARDED_ALLOW_IPS: {address.strip()!r} is not an IP address or "
                         "network (such as 10.0.0.5 or 10.0.0.0/24), nor *"
                     ) from None
+        if self.front not in ("", "nginx"):
+            raise ValueError(f"FRKG_FRONT={self.front!r}: use nginx, or leave it empty")
+        if self.log_format not in ("none", "text", "json"):
+            raise ValueError(f"FRKG_LOG_FORMAT={self.log_format!r}: use none, text or json")
+        if min(self.front_header_timeout, self.front_body_timeout, self.backend_timeout) <= 0:
+            raise ValueError(
+                "FRKG_FRONT_HEADER_TIMEOUT, FRKG_FRONT_BODY_TIMEOUT and FRKG_BACKEND_TIMEOUT "
+                "must be positive numbers of seconds"
+            )
+        if self.graceful_timeout < 0:
+            raise ValueError("FRKG_GRACEFUL_TIMEOUT must be 0 or more seconds")
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:

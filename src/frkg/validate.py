@@ -5,7 +5,11 @@ naming file, line and column) under the canonical base, which is what the shapes
 against. The parser's triples go straight into the two rdflib graphs pyshacl needs (ontology and
 data together; the shapes), not through the pyoxigraph store: the store keeps literals in canonical
 form and would hide a malformed number. The inverse links the loader infers are not added, so every
-result is about what a file states. Each result names the files that describe its focus node.
+result is about what a file states. Each result names the files that describe its focus node,
+and where in each (:mod:`frkg.store.positions`): the line of the block that states the offending
+triple, else of the node's first block; a blank node is found in the block of the nearest IRI
+that links to it. Lines are looked up only for files that have results, so a conforming run
+pays nothing for them.
 
 Nothing here prints, exits or imports Flask: the CLI and any other caller format the report.
 """
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pyshacl
@@ -26,9 +31,10 @@ import rdflib
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib.namespace import RDF, SH, XSD
 
-from frkg import CANONICAL_BASE, store
+from frkg import CANONICAL_BASE, __version__, store
 from frkg.config import Settings, expand_paths
 from frkg.namespaces import prefixes
+from frkg.store import positions
 
 XSD_STRING = str(XSD.string)
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -48,6 +54,15 @@ class CheckedFile:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a file describes a result's focus node: the file, and the line its block starts on
+    (None when the file's syntax is not located: RDF/XML, JSON-LD)."""
+
+    path: Path
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Result:
     """One SHACL validation result, with the files that describe its focus node."""
 
@@ -61,6 +76,13 @@ class Result:
     constraint_component: rdflib.term.Node | None
     path_text: str | None = None  # the path in SPARQL 1.1 property-path syntax, full IRIs
     path_compact: str | None = None  # the same with the project's prefixes, for people
+    locations: tuple[Location, ...] = ()  # the block stating the offending triple comes first
+    rule: str = ""  # the shape and constraint at fault (:func:`rule_id`)
+
+    @property
+    def location(self) -> Location | None:
+        """Where to look first: the block that states the offending triple, if one does."""
+        return self.locations[0] if self.locations else None
 
 
 @dataclass
@@ -150,7 +172,7 @@ def validate_files(
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    results = _results(report_graph, index)
+    results = _results(report_graph, index, _Locator(data_graph, index), shapes_graph)
     timings["report"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return ValidationReport(bool(conforms), results, report_graph, files, timings)
@@ -238,7 +260,9 @@ def _quiet_logs() -> Iterator[None]:
 # --- from the SHACL report to results ---------------------------------------------------------
 
 
-def _results(report: rdflib.Graph, index: _FileIndex) -> list[Result]:
+def _results(
+    report: rdflib.Graph, index: _FileIndex, locator: _Locator, shapes: rdflib.Graph
+) -> list[Result]:
     results = []
     # Only the report's own results: pyshacl also types the nested sh:detail results of sh:node
     # and sh:or as sh:ValidationResult, and those only explain a result already counted.
@@ -250,22 +274,132 @@ def _results(report: rdflib.Graph, index: _FileIndex) -> list[Result]:
     for node in nodes:
         focus = report.value(node, SH.focusNode)
         path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        files = index.files(focus)
+        shape = report.value(node, SH.sourceShape)
+        component = report.value(node, SH.sourceConstraintComponent)
         results.append(
             Result(
                 focus_node=focus,
-                files=index.files(focus),
+                files=files,
                 path=path,
-                value=report.value(node, SH.value),
+                value=value,
                 message=_message(report, node),
                 severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),
-                source_shape=report.value(node, SH.sourceShape),
-                constraint_component=report.value(node, SH.sourceConstraintComponent),
+                source_shape=shape,
+                constraint_component=component,
                 path_text=sparql_path(report, path) if path is not None else None,
                 path_compact=sparql_path(report, path, compact_iri) if path is not None else None,
+                locations=locator.locate(focus, path, value, files),
+                rule=rule_id(shapes, shape, component),
             )
         )
     results.sort(key=_sort_key)
     return results
+
+
+class _Locator:
+    """Finds the line where a file describes a node, reading each file's statements once."""
+
+    def __init__(self, data: rdflib.Graph, index: _FileIndex) -> None:
+        self.data = data
+        self.index = index
+        self.maps: dict[Path, positions.SourceMap | None] = {}
+
+    def source_map(self, path: Path) -> positions.SourceMap | None:
+        if path not in self.maps:
+            try:
+                content = path.read_bytes()
+            except OSError:  # gone since it was parsed: the result still names the file
+                content = None
+            self.maps[path] = positions.source_map(path, content) if content is not None else None
+        return self.maps[path]
+
+    def locate(self, focus, path, value, files: tuple[Path, ...]) -> tuple[Location, ...]:
+        """One location per file, those whose block states (focus, path, value) first."""
+        anchor = self.anchor(focus)
+        found: list[tuple[bool, Location]] = []
+        for file in files:
+            line, exact = self.line(file, anchor, path, value)
+            found.append((not exact, Location(file, line)))
+        found.sort(key=lambda item: item[0])  # stable: files keep their order otherwise
+        return tuple(location for _, location in found)
+
+    def anchor(self, focus) -> tuple:
+        """What identifies the focus node's block: ("iri", node), ("link", parent IRI,
+        predicate) for a blank node an IRI links to, or ("root", signature) for a blank node
+        written as a statement's subject."""
+        if not isinstance(focus, rdflib.BNode):
+            return ("iri", _ox_term(focus))
+        node, seen = focus, {focus}
+        while True:
+            parent = next(iter(self.data.subject_predicates(node)), None)
+            if parent is None:
+                pairs = [(_ox_term(p), _ox_term(o)) for p, o in self.data.predicate_objects(node)]
+                return ("root", positions.signature(pairs))
+            subject, predicate = parent
+            if not isinstance(subject, rdflib.BNode):
+                return ("link", _ox_term(subject), _ox_term(predicate))
+            if subject in seen:  # a cycle of blank nodes: no IRI above them
+                return ("root", frozenset())
+            seen.add(subject)
+            node = subject
+
+    def line(self, file: Path, anchor: tuple, path, value) -> tuple[int | None, bool]:
+        """The line in ``file``, and whether it is the block stating the offending triple."""
+        found = self.source_map(file)
+        if found is None:
+            return None, False
+        if anchor[0] == "root":
+            return found.block(anchor[1]), False
+        if anchor[0] == "link":
+            _, subject, predicate = anchor
+            line = found.triple(subject, predicate, ox.BlankNode())
+            return (line if line is not None else found.block(subject)), False
+        node = anchor[1]
+        if isinstance(path, rdflib.URIRef) and value is not None:
+            line = found.triple(node, _ox_term(path), _ox_term(value))
+            if line is not None:
+                return line, True
+        line = found.block(node)
+        return (line if line is not None else found.mention(node)), False
+
+
+def _ox_term(node: rdflib.term.Node):
+    if isinstance(node, rdflib.URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, rdflib.BNode):
+        return ox.BlankNode()
+    if isinstance(node, rdflib.Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        datatype = str(node.datatype) if node.datatype is not None else XSD_STRING
+        return ox.Literal(str(node), datatype=ox.NamedNode(datatype))
+    raise TypeError(f"unexpected RDF term {node!r}")
+
+
+def rule_id(shapes: rdflib.Graph, shape, component) -> str:
+    """A stable name for the rule a result breaks: the IRI of the shape (or, for a property
+    shape written as a blank node, of the shape holding it and the property's path), then the
+    constraint, as in ``frkgsh:StatementShape/frkg:speaker/minCount``."""
+    parts: list[str] = []
+    node, seen = shape, set()
+    while isinstance(node, rdflib.BNode) and node not in seen:
+        seen.add(node)
+        path = shapes.value(node, SH.path)
+        if path is not None:
+            parts.insert(0, sparql_path(shapes, path, _shape_iri))
+        node = next(iter(shapes.subjects(None, node)), None)
+    if node is not None and not isinstance(node, rdflib.BNode):
+        parts.insert(0, _shape_iri(node))
+    if component is not None:
+        name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        parts.append(name[:1].lower() + name[1:] if name[:2] != name[:2].upper() else name)
+    return "/".join(parts) or "shacl"
+
+
+def _shape_iri(node: rdflib.term.Node) -> str:
+    return compact_iri(node, _SHAPE_PREFIXES)
 
 
 def _message(report: rdflib.Graph, node: rdflib.term.Node) -> str:
@@ -342,9 +476,15 @@ def to_text(report: ValidationReport, relative_to: Path | None = None) -> str:
         counted = f"{_plural(len(results_here), word)} on {_plural(len(nodes), 'node')}"
         lines.append(f"{', '.join(files)}: {counted}")
         for node, results in nodes.items():
-            lines.append(f"  {term_text(node)}")
+            # "file:line: node", the form editors and terminals jump to, with any other place
+            # the node is described after it; a result found elsewhere names its own place.
+            places = list(dict.fromkeys(_place(loc, where) for r in results for loc in r.locations))
+            also = f" (also {', '.join(places[1:])})" if len(places) > 1 else ""
+            lines.append(f"  {places[0] + ': ' if places else ''}{term_text(node)}{also}")
             for r in results:
-                lines.append("    " + _result_heading(r))
+                here = _place(r.location, where) if r.location else None
+                at = f" (at {here})" if here and places and here != places[0] else ""
+                lines.append("    " + _result_heading(r) + at)
                 lines.append(f"      {r.message}")
         lines.append("")
     lines.append(summary_line(report, where))
@@ -385,6 +525,8 @@ def to_json(report: ValidationReport, relative_to: Path | None = None) -> dict:
         "results": [
             {
                 "files": [where(f) for f in r.files],
+                "locations": [{"file": where(loc.path), "line": loc.line} for loc in r.locations],
+                "rule": r.rule,
                 "focusNode": term_json(r.focus_node),
                 "resultPath": r.path_text,
                 "value": term_json(r.value),
@@ -401,12 +543,161 @@ def to_json(report: ValidationReport, relative_to: Path | None = None) -> dict:
     }
 
 
+GITHUB_COMMANDS = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+SARIF_LEVELS = {"Violation": "error", "Warning": "warning", "Info": "note"}
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+
+
+def to_github(report: ValidationReport, relative_to: Path | None = None) -> str:
+    """GitHub Actions workflow commands, one ``::error file=F,line=L,title=T::message`` per
+    result (GitHub's "Workflow commands for GitHub Actions"), then the summary line."""
+    where = _path_text(relative_to)
+    lines = []
+    for r in report.results:
+        properties = []
+        if r.location is not None:
+            properties.append(("file", where(r.location.path)))
+            if r.location.line is not None:
+                properties.append(("line", str(r.location.line)))
+        properties.append(("title", r.rule))
+        written = ",".join(f"{key}={github_property(value)}" for key, value in properties)
+        message = f"{term_text(r.focus_node)} {_result_heading(r)}: {r.message}"
+        lines.append(f"::{GITHUB_COMMANDS[r.severity]} {written}::{github_data(message)}")
+    lines.append(summary_line(report, where))
+    return "\n".join(lines) + "\n"
+
+
+def github_data(text: str) -> str:
+    """A workflow command's message, escaped as @actions/core's ``escapeData``: ``%``, CR, LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value, escaped as @actions/core's ``escapeProperty``: also
+    ``:`` and ``,``, which separate the properties."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def load_error_github(error: store.LoadError, relative_to: Path | None = None) -> str:
+    """A file that could not be read or parsed, as one ``::error`` command at its line and
+    column, so CI marks the place even though nothing was validated."""
+    properties = [("file", _path_text(relative_to)(error.path))]
+    if error.line is not None:
+        properties.append(("line", str(error.line)))
+        if error.column is not None:
+            properties.append(("col", str(error.column)))
+    properties.append(("title", "frkg validate: could not load"))
+    written = ",".join(f"{key}={github_property(value)}" for key, value in properties)
+    return f"::error {written}::{github_data(error.message)}\n"
+
+
+def load_error_sarif(error: Exception, relative_to: Path | None = None) -> dict:
+    """A SARIF log for a run that validated nothing: the invocation failed (exit code 2), with
+    the reason as a notification located at the file, line and column when there is one."""
+    notification: dict = {"level": "error", "message": {"text": str(error)}}
+    if isinstance(error, store.LoadError):
+        notification["message"] = {"text": error.message}
+        location = Location(error.path, error.line)
+        physical = _sarif_location(location, None, (relative_to or Path.cwd()).resolve())
+        if error.column is not None and "region" in physical["physicalLocation"]:
+            physical["physicalLocation"]["region"]["startColumn"] = error.column
+        notification["locations"] = [physical]
+    log = to_sarif(ValidationReport(False, [], rdflib.Graph(), []), relative_to)
+    # SARIF 2.1.0 section 3.14.23: a tool that could not begin its analysis gives no results
+    # (absent, that is null), unlike an empty array, which says it found nothing.
+    del log["runs"][0]["results"]
+    log["runs"][0]["invocations"] = [
+        {
+            "executionSuccessful": False,
+            "exitCode": 2,
+            "toolExecutionNotifications": [notification],
+        }
+    ]
+    return log
+
+
+def to_sarif(report: ValidationReport, relative_to: Path | None = None) -> dict:
+    """A SARIF 2.1.0 log (OASIS SARIF 2.1.0 Errata 01) for code-scanning tools: one run, one
+    rule per shape and constraint, one result per validation result, located by file and line
+    (relative to ``relative_to``, the ``%SRCROOT%`` base, when the file is under it)."""
+    base = (relative_to or Path.cwd()).resolve()
+    rules: dict[str, dict] = {}
+    results = []
+    for r in report.results:
+        if r.rule not in rules:
+            rules[r.rule] = {
+                "id": r.rule,
+                "shortDescription": {"text": _first_sentence(r.message)},
+                "defaultConfiguration": {"level": SARIF_LEVELS[r.severity]},
+            }
+        result = {
+            "ruleId": r.rule,
+            "ruleIndex": list(rules).index(r.rule),
+            "level": SARIF_LEVELS[r.severity],
+            "message": {"text": f"{term_text(r.focus_node)} {_result_heading(r)}: {r.message}"},
+            "locations": [_sarif_location(loc, r, base) for loc in r.locations[:1]],
+        }
+        if len(r.locations) > 1:
+            result["relatedLocations"] = [
+                {**_sarif_location(loc, r, base), "id": i}
+                for i, loc in enumerate(r.locations[1:], 1)
+            ]
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "frkg validate",
+                        "version": __version__,
+                        "rules": list(rules.values()),
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": True, "exitCode": 0 if report.conforms else 1}
+                ],
+                "results": results,
+            }
+        ],
+    }
+
+
+def _sarif_location(location: Location, r: Result | None, base: Path) -> dict:
+    path = location.path.resolve()
+    try:
+        # A relative reference (RFC 3986 section 4.2), percent-encoded, not a file name.
+        artifact = {"uri": quote(path.relative_to(base).as_posix()), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        artifact = {"uri": path.as_uri()}
+    physical: dict = {"artifactLocation": artifact}
+    if location.line is not None:
+        physical["region"] = {"startLine": location.line}
+    found = {"physicalLocation": physical}
+    if r is not None and isinstance(r.focus_node, rdflib.URIRef):
+        found["logicalLocations"] = [{"fullyQualifiedName": str(r.focus_node), "kind": "object"}]
+    return found
+
+
+def _first_sentence(text: str) -> str:
+    sentence = text.split(". ", 1)[0].strip()
+    return sentence if sentence.endswith(".") else sentence + "."
+
+
 def to_turtle(report: ValidationReport) -> str:
     """The SHACL validation report graph (SHACL section 3.6) in Turtle."""
     graph = report.graph
-    for prefix, namespace in {**_PREFIXES, "frkgsh": f"{CANONICAL_BASE}shapes#"}.items():
+    for prefix, namespace in _SHAPE_PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     return graph.serialize(format="turtle")
+
+
+def _place(location: Location, where) -> str:
+    text = where(location.path)
+    return f"{text}:{location.line}" if location.line is not None else text
 
 
 def _result_heading(r: Result) -> str:
@@ -447,6 +738,7 @@ def compact_iri(node: rdflib.term.Node, prefix_map: dict[str, str] | None = None
 
 
 _PREFIXES = prefixes(CANONICAL_BASE)
+_SHAPE_PREFIXES = {**_PREFIXES, "frkgsh": f"{CANONICAL_BASE}shapes#"}
 
 
 def term_text(node: rdflib.term.Node) -> str:

@@ -72,11 +72,20 @@ MANAGED_HEADERS = (
     "Cache-Control",
     "Content-Disposition",
 )
-#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``).
+#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``;
+#: the research tables, whose rows depend on the day and filters their URL asks for).
 LIVE_ONLY = (
-    *("search.results", "sparql.endpoint", "health.health"),
+    "search.results",
+    "sparql.endpoint",
+    "health.health",
+    "tracker.policies",
+    "tracker.people",
+    "browse.concept",
     # the named graphs' list, the Graph Store, Triple Pattern Fragments and the JSON-LD context
-    *("graphs.listing", "graphs.graph_store", "fragments.fragment", "jsonld_context.current"),
+    "graphs.listing",
+    "graphs.graph_store",
+    "fragments.fragment",
+    "jsonld_context.current",
 )
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")

@@ -4,12 +4,15 @@ The counts are the home page's and the VoID description's (entities by class, st
 quotes, policies, sources, triples), from the same :class:`frkg.publish.dataset.DatasetIndex`. Two
 checks point at likely mistakes: entities that nothing links to (not even through an inverse
 link), and properties the data uses that the loaded ontology does not define (a typo in a
-``frkg:`` name shows up here; terms of reused vocabularies are listed apart). Nothing here
-imports Flask or prints.
+``frkg:`` name shows up here; terms of reused vocabularies are listed apart). Policies are
+counted by their status on one day (today unless asked), by :mod:`frkg.publish.policy_status`,
+the rule the pages and the "status on a day" example query use. Nothing here imports Flask or
+prints.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -19,6 +22,7 @@ from frkg.namespaces import RDF_TYPE, ontology_ns
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.overview import HEADLINES
+from frkg.publish.policy_status import statuses_on
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Stats:
     unlinked: tuple[tuple[str, str], ...]  # (IRI, label)
     undefined_own: tuple[tuple[str, int], ...]  # (prefixed name, triples): own namespace
     undefined_reused: tuple[tuple[str, int], ...]  # (prefixed name, triples): other vocabularies
+    day: str = ""  # the day policies are counted on (ISO date)
+    statuses: tuple[tuple[str, int], ...] = ()  # (status on that day, or "unknown"/"not yet", n)
 
     def as_json(self) -> dict:
         """The findings as JSON-ready data."""
@@ -43,11 +49,28 @@ class Stats:
             "unlinkedEntities": [{"iri": i, "label": label} for i, label in self.unlinked],
             "undefinedProperties": dict(self.undefined_own),
             "reusedProperties": dict(self.undefined_reused),
+            "policyStatusOn": {"day": self.day, "counts": dict(self.statuses)},
         }
 
 
-def compute(index: DatasetIndex, describer: Describer) -> Stats:
-    """The statistics of one load."""
+def status_counts(kg, day: dt.date) -> tuple[tuple[str, int], ...]:
+    """How many policies stood at each status on ``day`` (local names such as "in-force"), how
+    many were "unknown" and how many "not yet" begun, sorted by name."""
+    counts: dict[str, int] = {}
+    for answer in statuses_on(kg, day).values():
+        if not answer.known:
+            name = "unknown"
+        elif answer.status is None:
+            name = "not yet"
+        else:
+            name = answer.status.rsplit("#status-", 1)[-1]
+        counts[name] = counts.get(name, 0) + 1
+    return tuple(sorted(counts.items()))
+
+
+def compute(index: DatasetIndex, describer: Describer, day: dt.date | None = None) -> Stats:
+    """The statistics of one load; policies counted by their status on ``day`` (today)."""
+    day = day or dt.date.today()
     ns = ontology_ns(index.base)
     prefixes = describer.prefixes
 
@@ -84,6 +107,8 @@ def compute(index: DatasetIndex, describer: Describer) -> Stats:
         unlinked=unlinked,
         undefined_own=own,
         undefined_reused=reused,
+        day=day.isoformat(),
+        statuses=status_counts(index.kg, day),
     )
 
 
@@ -100,4 +125,6 @@ def report(stats: Stats) -> str:
     reused = len(stats.undefined_reused)
     lines += ["", f"Properties of other vocabularies not declared in it ({reused}):"]
     lines += [f"{n:>8,} {p}" for p, n in stats.undefined_reused] or ["  none"]
+    lines += ["", f"Policies by their status on {stats.day}:"]
+    lines += [f"{n:>8,} {name}" for name, n in stats.statuses] or ["  none"]
     return "\n".join(lines) + "\n"

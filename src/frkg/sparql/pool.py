@@ -153,6 +153,7 @@ class QueryPool:
         self._zygote: socket.socket | None = None
         self._zygote_pid: int | None = None
         self._closed = False
+        self.recycled = 0  # workers replaced for having grown (read by the metrics)
         # Weak, so that a pool nobody uses any more can still be garbage-collected.
         atexit.register(_close_at_exit, weakref.ref(self))
 
@@ -196,6 +197,7 @@ class QueryPool:
                 raise
             if recycle:
                 self._discard(worker)  # the next task gets a fresh worker
+                self.recycled += 1
             else:
                 self._checkin(worker)
             if ok:

@@ -46,6 +46,10 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
         app.wsgi_app = cache
         app.extensions["frkg.response_cache"] = cache
+    # Outside everything, the cache included: request ids, counts and the access log.
+    from frkg.web import metrics
+
+    metrics.init_app(app)
     return app
 
 
@@ -61,16 +65,16 @@ def _blueprint_modules() -> tuple:
         health,
         home,
         jsonld_context,
+        metrics,
         ontology,
         search,
         shapes,
         sparql,
+        tracker,
         void,
     )
 
     return (
-        *(home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql),
-        graphs,
-        jsonld_context,
-        fragments,
+        *(home, entities, ontology, health, metrics, void, dumps, crawlers, browse, search),
+        *(shapes, sparql, tracker, graphs, jsonld_context, fragments),
     )

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -140,15 +141,21 @@ def page(slug: str) -> Response:
     # Compacted, with the part of the published context it uses inline: the page stands alone.
     jsonld = compact(d.page_quads(description), respond.jsonld_context(), inline=True).decode()
     alternates = PAGE.alternates(HTML, slug=slug)
+    published = publication()
+    today = datetime.now(UTC).date()
+    lead = entity_view.lead(d, description.subject, published.tracker, published.actors, today)
     response = respond.html(
         "entity.html",
         entity=entity_view.view(d, description),
+        lead=lead,
         alternates=alternates,
         jsonld=jsonld,
-        derived=publication().browser.citing_count(description.subject),
+        derived=published.browser.citing_count(description.subject),
     )
     headers.link_alternates(response, alternates, description.subject.value)
-    return headers.cacheable(response, HTML.name)
+    # A policy's page says its status today: its validator changes with the day.
+    dated = f"-{today.isoformat()}" if lead is not None and lead.kind == "policy" else ""
+    return headers.cacheable(response, HTML.name + dated)
 
 
 #: Why a "show all" request is refused (the static export answers with the same words).

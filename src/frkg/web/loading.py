@@ -4,9 +4,10 @@
 the connection refused. Where the port must answer at once (a container platform's readiness
 probe, a WSGI server run by hand), :func:`background_app` is the entry point: it returns at
 once, loads the data and builds the app in a background thread, and until then answers every
-request with **503 Service Unavailable** and ``Retry-After`` (``/health`` says
-``{"status": "loading"}``; if loading fails, ``{"status": "failed", "error": ...}``, still 503,
-and the error is logged). Then it hands every request to the real app::
+request with **503 Service Unavailable** and ``Retry-After`` (``/health`` and
+``/health/ready`` say ``{"status": "loading"}``, ``/health/live`` answers 200; if loading
+fails, ``{"status": "failed", "error": ...}``, still 503, and the error is logged). Then it
+hands every request to the real app::
 
     gunicorn --worker-class gthread --threads 8 'frkg.web.loading:background_app()'
 
@@ -74,7 +75,16 @@ class LoadingApp:
 
     def _unavailable(self, request: Request) -> Response:
         seconds = round(time.monotonic() - self._started, 1)
-        if request.path == "/health":
+        if request.path == "/health/live":
+            # Alive while it loads (an orchestrator waits); a failed load will not recover.
+            failed = self._error is not None
+            body = {"status": self.state}
+            response = Response(
+                json.dumps(body), 503 if failed else 200, content_type=JSON.content_type
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        if request.path in ("/health", "/health/ready"):
             body: dict = {"status": self.state, "seconds": seconds}
             if self._error is not None:
                 body["error"] = self._error
