@@ -96,6 +96,11 @@ LIVE_ONLY = (
     "tracker.policies",
     "tracker.people",
     "browse.concept",
+    # the named graphs' list, the Graph Store, Triple Pattern Fragments and the JSON-LD context
+    "graphs.listing",
+    "graphs.graph_store",
+    "fragments.fragment",
+    "jsonld_context.current",
 )
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
