@@ -137,6 +137,8 @@ def serve(**options) -> None:
 
 
 def _serve(settings: Settings, runtime) -> None:
+    from pathlib import Path
+
     from frkg.web import create_app, reload, server
 
     kg = open_or_exit(settings)
@@ -165,6 +167,10 @@ def _serve(settings: Settings, runtime) -> None:
         built.extensions["frkg.reload_status"] = runtime.reload_status
 
     def watched():
+        if settings.store:  # the store's folder, or the symlink `ln -sfn NEW` switches
+            return [Path(settings.store)]
+        if settings.sparql_endpoint:
+            return []
         return [path for paths in store.sources(settings).values() for path in paths]
 
     click.echo(
@@ -194,6 +200,13 @@ def _front_command(settings: Settings, runtime) -> tuple[list[str], int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         inner = s.getsockname()[1]
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family) as s:  # said now, rather than by nginx once it gives up
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((settings.host, settings.port))
+        except OSError as e:
+            _fail(f"{settings.listen_url} for the front: {e.strerror}", "choose another --port")
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     options = front.FrontOptions(
         header_timeout=settings.front_header_timeout,

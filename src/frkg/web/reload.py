@@ -74,9 +74,9 @@ def _snapshot(files: list[Path]) -> tuple:
     for path in files:
         try:
             st = path.stat()
-            seen.append((str(path), st.st_mtime_ns, st.st_size))
+            seen.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
         except OSError:
-            seen.append((str(path), None, None))
+            seen.append((str(path), None, None, None))
     return tuple(seen)
 
 
@@ -149,10 +149,10 @@ class Reloader:
                 metrics.reloaded(False)
                 continue
             kg = app.extensions["frkg"]
-            with self._lock:
-                self._built = app
             self._finish(True, why, started, version=kg.version, triples=kg.triple_count)
             metrics.reloaded(True)
+            with self._lock:  # last: the master forks from it at once, with this thread idle
+                self._built = app
 
     def _finish(self, ok: bool, why: str, started: float, **details) -> None:
         status = {

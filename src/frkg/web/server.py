@@ -35,6 +35,7 @@ from pathlib import Path
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.errors import HaltServer
 
 #: The environment variable prometheus_client reads, when it is imported, to count across processes.
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -148,6 +149,7 @@ class _FrkgArbiter(Arbiter):
         super().handle_int()
 
     def manage_workers(self) -> None:
+        self.app.serving.check_front()
         fresh = self.app.serving.take_built()
         if fresh is not None:
             self.app.swap(fresh)
@@ -191,9 +193,17 @@ class _Serving:
 
     def start(self, arbiter) -> None:
         if self.options.front_command:
+            # Once gunicorn listens: the front's first requests find the workers' port open.
             self.front = subprocess.Popen(self.options.front_command, stdin=subprocess.DEVNULL)
         if self._reloader is not None:
             self._reloader.start()
+
+    def check_front(self) -> None:
+        """Stop the server (status 2) when the front has exited: nothing would reach it."""
+        if self.front is not None and self.front.poll() is not None:
+            self.front = None
+            # nginx said why on stderr (its port taken, most often).
+            raise HaltServer("the front (nginx) exited; stopping, since nothing can reach us", 2)
 
     def stop(self) -> None:
         if self._reloader is not None:
@@ -221,7 +231,7 @@ def run(app: Flask, options: Options) -> None:
     _freeze()
     settings = app.config["FRKG_SETTINGS"]
 
-    def on_starting(server) -> None:
+    def when_ready(server) -> None:
         serving.start(server)
 
     def on_exit(server) -> None:
@@ -250,7 +260,7 @@ def run(app: Flask, options: Options) -> None:
             "forwarded_allow_ips": settings.forwarded_allow_ips,
             "pre_fork": _pre_fork(serving),
             "post_fork": _post_fork(serving),
-            "on_starting": on_starting,
+            "when_ready": when_ready,
             "on_exit": on_exit,
             "child_exit": child_exit,
         },
