@@ -112,6 +112,12 @@ def main() -> None:
     help="Reload the data without downtime when a file changes (SIGHUP always reloads) "
     "[FRKG_WATCH, off].",
 )
+@click.option(
+    "--listen-early/--no-listen-early",
+    default=None,
+    help="Listen at once and answer 503 (loading) until the data is loaded and validated "
+    "[FRKG_LISTEN_EARLY, off].",
+)
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
@@ -140,23 +146,30 @@ def _serve(settings: Settings, runtime) -> None:
     from pathlib import Path
 
     from frkg.web import create_app, reload, server
+    from frkg.web.loading import LoadingApp
 
-    kg = open_or_exit(settings)
-    app = create_app(settings, kg)
+    if settings.listen_early:
+        # Workers answer "loading" at once; the master loads, then forks workers over the data.
+        app = LoadingApp(None)
+        click.echo("listening at once; the data loads in the background", err=True)
+    else:
+        kg = open_or_exit(settings)
+        app = create_app(settings, kg)
+        where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
+        click.echo(
+            f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
+            f"{where}, data version {kg.version}",
+            err=True,
+        )
+        timings = app.extensions["frkg.publication"].timings
+        click.echo(
+            f"dumps, VoID, search and browse indexes built in "
+            f"{sum(timings.values()) * 1000:.0f} ms",
+            err=True,
+        )
+        if kg.base != settings.listen_url:
+            click.echo(f"publishing IRIs under {kg.base}", err=True)
     app.extensions["frkg.reload_status"] = runtime.reload_status
-    where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
-    click.echo(
-        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
-        f"{where}, data version {kg.version}",
-        err=True,
-    )
-    timings = app.extensions["frkg.publication"].timings
-    click.echo(
-        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
-        err=True,
-    )
-    if kg.base != settings.listen_url:
-        click.echo(f"publishing IRIs under {kg.base}", err=True)
     host, port, front_command = settings.host, settings.port, None
     if settings.front == "nginx":
         front_command, port = _front_command(settings, runtime)
@@ -187,6 +200,8 @@ def _serve(settings: Settings, runtime) -> None:
             front_command=front_command,
             rebuild=lambda: reload.build_app(settings, keep),
             watched=watched if settings.watch else None,
+            load_at_start=settings.listen_early,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         ),
     )
 

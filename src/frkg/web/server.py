@@ -100,6 +100,9 @@ class Options:
     rebuild: Callable[[], Flask] | None = None
     #: Files whose changes trigger a reload (``--watch``); empty: only SIGHUP.
     watched: Callable[[], list[Path]] | None = None
+    #: The app given is a placeholder: load the real one now, and stop (status 2) if it fails.
+    load_at_start: bool = False
+    forwarded_allow_ips: str = ""
     extra: dict = field(default_factory=dict)
 
 
@@ -186,6 +189,8 @@ class _Serving:
     def take_built(self) -> Flask | None:
         if self._reloader is None:
             return None
+        if self.options.load_at_start and self._reloader.failed_first is not None:
+            raise HaltServer(f"the data could not be loaded:\n{self._reloader.failed_first}", 2)
         fresh = self._reloader.take()
         if fresh is not None:
             self.app = fresh
@@ -197,6 +202,8 @@ class _Serving:
             self.front = subprocess.Popen(self.options.front_command, stdin=subprocess.DEVNULL)
         if self._reloader is not None:
             self._reloader.start()
+            if self.options.load_at_start:
+                self._reloader.request("start-up")
 
     def check_front(self) -> None:
         """Stop the server (status 2) when the front has exited: nothing would reach it."""
@@ -229,7 +236,6 @@ def run(app: Flask, options: Options) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     serving = _Serving(app, options)
     _freeze()
-    settings = app.config["FRKG_SETTINGS"]
 
     def when_ready(server) -> None:
         serving.start(server)
@@ -257,7 +263,7 @@ def run(app: Flask, options: Options) -> None:
             "graceful_timeout": math.ceil(options.graceful_timeout),
             # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
             # (any local process could then move redirects): only the configured proxies.
-            "forwarded_allow_ips": settings.forwarded_allow_ips,
+            "forwarded_allow_ips": options.forwarded_allow_ips,
             "pre_fork": _pre_fork(serving),
             "post_fork": _post_fork(serving),
             "when_ready": when_ready,
