@@ -94,7 +94,7 @@ class Options:
     workers: int
     threads: int
     graceful_timeout: float = 20.0
-    #: The front's command line (nginx in the foreground) and its own bind, when there is one.
+    #: The front's command line (nginx in the foreground), when there is one.
     front_command: list[str] | None = None
     #: Builds the app anew for a reload (raises with the reason when the data is bad).
     rebuild: Callable[[], Flask] | None = None
@@ -102,8 +102,8 @@ class Options:
     watched: Callable[[], list[Path]] | None = None
     #: The app given is a placeholder: load the real one now, and stop (status 2) if it fails.
     load_at_start: bool = False
+    #: Front proxies gunicorn trusts with SCRIPT_NAME and X-Forwarded-* (FRKG_FORWARDED_ALLOW_IPS).
     forwarded_allow_ips: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 class _Gunicorn(BaseApplication):
