@@ -152,11 +152,12 @@ RULES = {
     "event-type-not-in-scheme": "frkgsh:PolicyEventShape/frkg:eventType/node",
     "policy-without-jurisdiction": "frkgsh:LegislationShape/frkg:jurisdiction/minCount",
     "policy-without-kind": "frkgsh:PolicyShape/frkg:policyKind/minCount",
-    "policy-without-status-date": "frkgsh:StatusShape/frkg:statusDate/minCount",
+    "policy-without-status-date": "frkgsh:StatusDateShape/frkg:statusDate/minCount",
     "policy-source-without-url": "frkgsh:PolicyShape/dct:source/qualifiedMinCount",
     "unused-source": "frkgsh:SourceShape/(^dct:source|^frkg:republishedAs|^frkg:channel)/minCount",
     "membership-without-shortcut": "frkgsh:MembershipShortcutShape/SPARQL",
     "city-without-larger-place": "frkgsh:ContainedPlaceShape/schema:containedInPlace/minCount",
+    "status-not-from-steps": "frkgsh:PolicyStatusShape/SPARQL",
 }
 
 # A blank node is found in the block of the entity that holds it.

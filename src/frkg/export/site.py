@@ -72,8 +72,16 @@ MANAGED_HEADERS = (
     "Cache-Control",
     "Content-Disposition",
 )
-#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``).
-LIVE_ONLY = ("search.results", "sparql.endpoint", "health.health")
+#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``;
+#: the research tables, whose rows depend on the day and filters their URL asks for).
+LIVE_ONLY = (
+    "search.results",
+    "sparql.endpoint",
+    "health.health",
+    "tracker.policies",
+    "tracker.people",
+    "browse.concept",
+)
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
 #: Where the web server finds the error bodies (never served directly).

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from frkg.publish import browse, dumps, ontology_view, overview, search, shapes_view, void
+from frkg.publish import (
+    browse,
+    dumps,
+    ontology_view,
+    overview,
+    search,
+    shapes_view,
+    tracker,
+    void,
+)
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.ontology_view import OntologyView
@@ -39,6 +48,8 @@ class Publication:
     browser: browse.Browser
     overview: overview.Overview
     shapes: shapes_view.ShapesView
+    tracker: tracker.PolicyTracker
+    actors: tracker.ActorTable
     #: Seconds each part took to build, by name, in build order.
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -84,6 +95,10 @@ class Publication:
         browsing = timed("class lists", browser)
         home = timed("overview", lambda: overview.build(index, describer))
         shapes = timed("shapes reference", lambda: shapes_view.build(kg, describer))
+        policies = timed("policy tracker", lambda: tracker.PolicyTracker.build(index, describer))
+        actors = timed(
+            "people and organizations", lambda: tracker.ActorTable.build(index, describer)
+        )
         return cls(
             describer,
             ontology,
@@ -94,6 +109,8 @@ class Publication:
             browsing,
             home,
             shapes,
+            policies,
+            actors,
             timings,
         )
 

@@ -177,6 +177,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
     elif request.union_default_graph:
         kwargs["use_default_graph_as_union"] = True
     try:
+        if request.prefixes:
+            kwargs["prefixes"] = request.prefixes
         results = store.query(request.query, base_iri=request.base_iri, **kwargs)
         if isinstance(results, ox.QueryBoolean):
             fmt = _format_for("ASK", request.results_format)
@@ -347,7 +349,9 @@ class SparqlService:
 
     def check(self, text: str) -> ParsedQuery:
         """:func:`frkg.sparql.check.check` with this service's length limit and base IRI."""
-        return check_query(text, self.max_query_length, base_iri=self.endpoint)
+        return check_query(
+            text, self.max_query_length, base_iri=self.endpoint, prefixes=self.prefixes
+        )
 
     def request(
         self,
@@ -375,8 +379,9 @@ class SparqlService:
             named_graphs=named_graphs,
             union_default_graph=not shape.has_dataset_clause,
             base_iri=self.endpoint,
-            # Only graph answers declare prefixes: a SELECT need not carry them to its worker.
-            prefixes=self.prefixes if shape.returns_graph else {},
+            # The dataset's prefixes are declared here, server side: a query may use them
+            # without PREFIX lines (and a graph answer is written with them).
+            prefixes=self.prefixes,
         )
 
     def run(self, request: QueryRequest) -> QueryAnswer:

@@ -261,6 +261,9 @@ def run(app: Flask, options: Options) -> None:
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": math.ceil(options.graceful_timeout),
+            # Longer than the idle time after which clients reuse a kept-alive connection
+            # (Node's fetch: 4 s): closing one as it is reused fails their request.
+            "keepalive": 10,
             # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
             # (any local process could then move redirects): only the configured proxies.
             "forwarded_allow_ips": options.forwarded_allow_ips,
