@@ -59,6 +59,11 @@ class Settings:
         "Reload the data, without downtime, when a file under FRKG_ONTOLOGY, FRKG_DATA or "
         "FRKG_SHAPES changes (SIGHUP always reloads).",
     )
+    listen_early: bool = _setting(
+        False,
+        "`frkg serve` listens at once and answers 503 (loading) while the data loads in the "
+        "background (validated as for a reload); a load that fails exits with status 2.",
+    )
     graceful_timeout: float = _setting(
         20.0,
         "Seconds a stopping server (SIGTERM) or a replaced worker (reload) has to finish the "
