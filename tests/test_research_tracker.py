@@ -261,3 +261,30 @@ def test_people_table_filters_by_stance_stated_or_shared(live_server, repo_kg):
     assert set(page_rows(page.text)) == {e["a"].rsplit("/", 1)[-1] for e in expected}
     reply = fetch(f"{live_server}tracker/people?stance=frkg:stance-opposes-ban&format=csv")
     assert len(list(csv.DictReader(io.StringIO(reply.text)))) == len(expected)
+
+
+def test_a_long_table_is_paged_and_each_twin_holds_that_page(app, monkeypatch):
+    """Rows past a page go to the next (Hydra-style previous/next links); every format of one
+    page holds the same rows, and a page past the end is 404."""
+    from frkg.web import tracker as web_tracker
+
+    from conftest import serving
+
+    monkeypatch.setattr(web_tracker, "PAGE_SIZE", 5)
+    with serving(app.wsgi_app) as server:
+        first = get_json(f"{server}tracker?sort=-passed&format=json")
+        assert first["pages"] > 1 and len(first["rows"]) == 5 and "next" in first
+        second = get_json(f"{server}tracker?sort=-passed&page=2&format=json")
+        assert second["page"] == 2 and "previous" in second
+        assert not {r["iri"] for r in first["rows"]} & {r["iri"] for r in second["rows"]}
+        page = fetch(f"{server}tracker?sort=-passed&page=2", HTML)
+        assert page_rows(page.text) == [r["iri"].rsplit("/", 1)[-1] for r in second["rows"]]
+        rows = list(
+            csv.DictReader(
+                io.StringIO(fetch(f"{server}tracker?sort=-passed&page=2&format=csv").text)
+            )
+        )
+        assert [r["policy"] for r in rows] == [r["iri"] for r in second["rows"]]
+        last = first["pages"]
+        assert fetch(f"{server}tracker?page={last + 1}", HTML).status == 404
+        assert fetch(f"{server}tracker?page=0", HTML).status == 400

@@ -19,7 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pyoxigraph as ox
@@ -449,12 +449,18 @@ class PolicyTracker(Table):
         """The rows on ``day`` that pass ``query`` and ``filters``, sorted by ``sort``."""
         chosen_sort = self.sort_of(sort)
         statuses = self.statuses(day)
+        # Each request gets its own copies of the rows with the day's status: the rows built
+        # once per load are shared by the server's threads and never change.
         rows = []
         for r in self.rows:
             status = statuses[r.term.value]
-            r.facets["status"] = {status.key: status.label}
-            r.sort["status"] = (0 if status.in_force else 1, fold(status.label))
-            rows.append(r)
+            rows.append(
+                replace(
+                    r,
+                    facets={**r.facets, "status": {status.key: status.label}},
+                    sort={**r.sort, "status": (0 if status.in_force else 1, fold(status.label))},
+                )
+            )
         shown, facets, chosen = self.narrow(rows, filters, query, chosen_sort)
         return TableView(
             rows=tuple(shown),
