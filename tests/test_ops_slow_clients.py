@@ -10,9 +10,12 @@ and hands frkg only complete ones. docs/operating.md has the measurement.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +111,32 @@ def test_a_body_that_never_arrives_is_cut_after_the_body_timeout(tmp_path):
         assert 1.5 < waited < 6, waited
         status, _, _ = get(served.url + "health")
         assert status == 200
+
+
+@pytest.mark.slow
+def test_serve_stops_with_status_2_when_its_front_dies(tmp_path):
+    """Nothing can reach the workers without their front: the server says so and exits."""
+    with frkg_serve("--front", "nginx", log=tmp_path / "serve.log") as served:
+        # nginx's master: the nginx process the server started itself.
+        (nginx,) = [
+            pid
+            for pid in children(served.proc.pid)
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "nginx"
+        ]
+        os.kill(nginx, signal.SIGKILL)
+        assert served.proc.wait(timeout=60) == 2
+        assert "the front (nginx) exited" in served.output()
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found

@@ -112,6 +112,12 @@ def main() -> None:
     help="Reload the data without downtime when a file changes (SIGHUP always reloads) "
     "[FRKG_WATCH, off].",
 )
+@click.option(
+    "--listen-early/--no-listen-early",
+    default=None,
+    help="Listen at once and answer 503 (loading) until the data is loaded and validated "
+    "[FRKG_LISTEN_EARLY, off].",
+)
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
@@ -137,24 +143,36 @@ def serve(**options) -> None:
 
 
 def _serve(settings: Settings, runtime) -> None:
-    from frkg.web import create_app, reload, server
+    from pathlib import Path
 
-    kg = open_or_exit(settings)
-    app = create_app(settings, kg)
+    from frkg.web import create_app, reload, server
+    from frkg.web.loading import LoadingApp
+
+    if settings.listen_early:
+        # Workers answer "loading" at once; the master loads, then forks workers over the data.
+        app = LoadingApp(None)
+        click.echo("listening at once; the data loads in the background", err=True)
+    else:
+        kg = open_or_exit(settings)
+        app = create_app(settings, kg)
+        where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
+        click.echo(
+            f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
+            f"{where}, data version {kg.version}",
+            err=True,
+        )
+        published = app.extensions["frkg.publication"]
+        if published.complete:
+            seconds = sum(published.timings.values())
+            click.echo(
+                f"dumps, VoID, search and browse indexes built in {seconds * 1000:.0f} ms",
+                err=True,
+            )
+        else:
+            click.echo("dumps, VoID, search and browse indexes: built once serving", err=True)
+        if kg.base != settings.listen_url:
+            click.echo(f"publishing IRIs under {kg.base}", err=True)
     app.extensions["frkg.reload_status"] = runtime.reload_status
-    where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
-    click.echo(
-        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
-        f"{where}, data version {kg.version}",
-        err=True,
-    )
-    timings = app.extensions["frkg.publication"].timings
-    click.echo(
-        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
-        err=True,
-    )
-    if kg.base != settings.listen_url:
-        click.echo(f"publishing IRIs under {kg.base}", err=True)
     host, port, front_command = settings.host, settings.port, None
     if settings.front == "nginx":
         front_command, port = _front_command(settings, runtime)
@@ -165,6 +183,10 @@ def _serve(settings: Settings, runtime) -> None:
         built.extensions["frkg.reload_status"] = runtime.reload_status
 
     def watched():
+        if settings.store:  # the store's folder, or the symlink `ln -sfn NEW` switches
+            return [Path(settings.store)]
+        if settings.sparql_endpoint:
+            return []
         return [path for paths in store.sources(settings).values() for path in paths]
 
     click.echo(
@@ -181,6 +203,8 @@ def _serve(settings: Settings, runtime) -> None:
             front_command=front_command,
             rebuild=lambda: reload.build_app(settings, keep),
             watched=watched if settings.watch else None,
+            load_at_start=settings.listen_early,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         ),
     )
 
@@ -194,6 +218,13 @@ def _front_command(settings: Settings, runtime) -> tuple[list[str], int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         inner = s.getsockname()[1]
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family) as s:  # said now, rather than by nginx once it gives up
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((settings.host, settings.port))
+        except OSError as e:
+            _fail(f"{settings.listen_url} for the front: {e.strerror}", "choose another --port")
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     options = front.FrontOptions(
         header_timeout=settings.front_header_timeout,
@@ -707,6 +738,7 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
                     Path(settings.store),
                     progress=progress.file_done,
                     advance=progress.advance,
+                    beside=_save_publication,
                 )
                 target = f"the on-disk store {settings.store}"
             else:
@@ -730,6 +762,14 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
         f"IRIs under {record.base}",
         err=True,
     )
+
+
+def _save_publication(kg: store.KnowledgeGraph, folder) -> None:
+    """Build the per-load indexes of a new on-disk store and save them beside it, so that
+    `frkg serve --store` reads them instead of building them at every start."""
+    from frkg.publish import publication
+
+    publication.save(publication.Publication.build(kg), folder)
 
 
 class _LoadProgress:

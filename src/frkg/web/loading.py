@@ -36,16 +36,23 @@ log = logging.getLogger(__name__)
 
 
 class LoadingApp:
-    """A WSGI app that builds the real one in a background thread and answers 503 until then."""
+    """A WSGI app that builds the real one in a background thread and answers 503 until then.
 
-    def __init__(self, build: Callable[[], Flask]) -> None:
+    Without ``build`` it only answers "loading": ``frkg serve --listen-early`` serves it from its
+    workers while the master loads the data, then replaces the workers (:mod:`frkg.web.server`).
+    """
+
+    def __init__(self, build: Callable[[], Flask] | None) -> None:
         self._build = build
         self._app: Flask | None = None
         self._error: str | None = None
         self._started = time.monotonic()
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="frkg-load", daemon=True)
-        self._thread.start()
+        #: What gunicorn's hooks look for on an app (frkg.web.server): nothing to run here.
+        self.extensions: dict = {}
+        if build is not None:
+            self._thread = threading.Thread(target=self._run, name="frkg-load", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:

@@ -74,9 +74,9 @@ def _snapshot(files: list[Path]) -> tuple:
     for path in files:
         try:
             st = path.stat()
-            seen.append((str(path), st.st_mtime_ns, st.st_size))
+            seen.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
         except OSError:
-            seen.append((str(path), None, None))
+            seen.append((str(path), None, None, None))
     return tuple(seen)
 
 
@@ -100,6 +100,9 @@ class Reloader:
         self._built: Flask | None = None
         self._why = ""
         self._threads: list[threading.Thread] = []
+        self._succeeded = False
+        #: The error of the first load, when it failed before any succeeded (else None).
+        self.failed_first: str | None = None
 
     def start(self) -> None:
         """Start the loader thread (and the watcher, when there are files to watch)."""
@@ -140,19 +143,26 @@ class Reloader:
             try:
                 app = self._build()
             except ReloadFailed as e:
-                self._finish(False, why, started, error=str(e))
-                metrics.reloaded(False)
+                self._failed(why, started, str(e))
                 continue
             except Exception as e:  # noqa: BLE001 - whatever happened, the old data serves on
                 log.exception("reload failed")
-                self._finish(False, why, started, error=f"{type(e).__name__}: {e}")
-                metrics.reloaded(False)
+                self._failed(why, started, f"{type(e).__name__}: {e}")
                 continue
             kg = app.extensions["frkg"]
-            with self._lock:
-                self._built = app
             self._finish(True, why, started, version=kg.version, triples=kg.triple_count)
             metrics.reloaded(True)
+            with self._lock:  # last: the master forks from it at once, with this thread idle
+                self._built = app
+                self._succeeded = True
+
+    def _failed(self, why: str, started: float, error: str) -> None:
+        from frkg.web import metrics
+
+        self._finish(False, why, started, error=error)
+        metrics.reloaded(False)
+        if not self._succeeded:
+            self.failed_first = error
 
     def _finish(self, ok: bool, why: str, started: float, **details) -> None:
         status = {

@@ -35,6 +35,7 @@ from pathlib import Path
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.errors import HaltServer
 
 #: The environment variable prometheus_client reads, when it is imported, to count across processes.
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -93,13 +94,16 @@ class Options:
     workers: int
     threads: int
     graceful_timeout: float = 20.0
-    #: The front's command line (nginx in the foreground) and its own bind, when there is one.
+    #: The front's command line (nginx in the foreground), when there is one.
     front_command: list[str] | None = None
     #: Builds the app anew for a reload (raises with the reason when the data is bad).
     rebuild: Callable[[], Flask] | None = None
     #: Files whose changes trigger a reload (``--watch``); empty: only SIGHUP.
     watched: Callable[[], list[Path]] | None = None
-    extra: dict = field(default_factory=dict)
+    #: The app given is a placeholder: load the real one now, and stop (status 2) if it fails.
+    load_at_start: bool = False
+    #: Front proxies gunicorn trusts with SCRIPT_NAME and X-Forwarded-* (FRKG_FORWARDED_ALLOW_IPS).
+    forwarded_allow_ips: str = ""
 
 
 class _Gunicorn(BaseApplication):
@@ -148,6 +152,7 @@ class _FrkgArbiter(Arbiter):
         super().handle_int()
 
     def manage_workers(self) -> None:
+        self.app.serving.check_front()
         fresh = self.app.serving.take_built()
         if fresh is not None:
             self.app.swap(fresh)
@@ -184,6 +189,8 @@ class _Serving:
     def take_built(self) -> Flask | None:
         if self._reloader is None:
             return None
+        if self.options.load_at_start and self._reloader.failed_first is not None:
+            raise HaltServer(f"the data could not be loaded:\n{self._reloader.failed_first}", 2)
         fresh = self._reloader.take()
         if fresh is not None:
             self.app = fresh
@@ -191,9 +198,19 @@ class _Serving:
 
     def start(self, arbiter) -> None:
         if self.options.front_command:
+            # Once gunicorn listens: the front's first requests find the workers' port open.
             self.front = subprocess.Popen(self.options.front_command, stdin=subprocess.DEVNULL)
         if self._reloader is not None:
             self._reloader.start()
+            if self.options.load_at_start:
+                self._reloader.request("start-up")
+
+    def check_front(self) -> None:
+        """Stop the server (status 2) when the front has exited: nothing would reach it."""
+        if self.front is not None and self.front.poll() is not None:
+            self.front = None
+            # nginx said why on stderr (its port taken, most often).
+            raise HaltServer("the front (nginx) exited; stopping, since nothing can reach us", 2)
 
     def stop(self) -> None:
         if self._reloader is not None:
@@ -219,10 +236,13 @@ def run(app: Flask, options: Options) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     serving = _Serving(app, options)
     _freeze()
-    settings = app.config["FRKG_SETTINGS"]
 
-    def on_starting(server) -> None:
+    def when_ready(server) -> None:
         serving.start(server)
+        # What the app asks of the master once it listens (the discovery indexes built after
+        # the first answers, frkg.web.warmup), before it forks the first workers.
+        for ready in server.app.wsgi().extensions.get("frkg.when_ready", ()):
+            ready(server)
 
     def on_exit(server) -> None:
         serving.stop()
@@ -250,10 +270,10 @@ def run(app: Flask, options: Options) -> None:
             "keepalive": 10,
             # gunicorn trusts SCRIPT_NAME and X-Forwarded-* from 127.0.0.1 unless told otherwise
             # (any local process could then move redirects): only the configured proxies.
-            "forwarded_allow_ips": settings.forwarded_allow_ips,
+            "forwarded_allow_ips": options.forwarded_allow_ips,
             "pre_fork": _pre_fork(serving),
             "post_fork": _post_fork(serving),
-            "on_starting": on_starting,
+            "when_ready": when_ready,
             "on_exit": on_exit,
             "child_exit": child_exit,
         },
