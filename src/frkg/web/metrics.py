@@ -100,7 +100,9 @@ class Metrics:
             "frkg_reloads", "Data reloads by outcome: ok, failed.", ["outcome"], **reg
         )
         self.data = Gauge(
-            "frkg_data_triples", "Triples loaded, by data version, in the live worker processes.",
+            "frkg_data_triples",
+            "Triples loaded from the files (/health's loaded_file_triples), by data version, in "
+            "the live worker processes.",
             ["version"], multiprocess_mode="livemax", **reg,
         )  # fmt: skip
         self.backend_up = Gauge(
