@@ -30,6 +30,16 @@ NT = "application/n-triples"
 #: The example query Virtuoso 7.2 answers wrongly whichever way it is written (ENGINE-NOTES 25);
 #: tests/test_remote.py pins what it answers instead.
 VIRTUOSO_BUG = "opponents-of-bans"
+#: Example queries of the one rule for time (frkg.publish.policy_status) that Virtuoso 7.2 cannot
+#: run: EXISTS inside BIND over outer variables fails to compile
+#: ("sparp_find_origin_of_external_var"), and adopted-policies' OPTIONAL sub-select answers
+#: otherwise. Their answers are pinned against the
+#: rule on the embedded store (tests/test_data_status.py, tests/test_data_research_questions.py).
+VIRTUOSO_CANNOT = {
+    "debate-policy-status-on-date",
+    "debate-policies-in-force-on-date",
+    "adopted-policies",
+}
 
 #: Which server fixture serves each backend.
 SERVERS = {"memory": "canonical_server", "disk": "disk_server", "virtuoso": "remote_server"}
@@ -214,7 +224,10 @@ def test_void_ontology_shapes_and_service_description_are_the_same_graph(server,
         )
         for backend in BACKENDS
         for example in sparql.example_queries()
-        if not (backend.values[0] == "virtuoso" and example.name == VIRTUOSO_BUG)
+        if not (
+            backend.values[0] == "virtuoso"
+            and (example.name == VIRTUOSO_BUG or example.name in VIRTUOSO_CANNOT)
+        )
     ],
     indirect=["server"],
 )

@@ -169,3 +169,30 @@ def test_correction_cordua_figure_is_what_the_article_reports_not_a_fact_about_t
             FILTER(isLiteral(?o) && CONTAINS(STR(?o), "eight missing")) }""",
     )
     assert [r["s"] for r in holders] == [ID + node]
+
+
+def test_correction_a_proposal_without_jurisdiction_is_rejected(kg):
+    """A proposal aimed at lawmakers names their place; a company's own says it has none."""
+    from frkg import validate
+    from frkg.config import Settings
+
+    from conftest import FIXTURES, ROOT
+
+    report = validate.validate(
+        Settings.from_env(
+            {},
+            ontology=[str(ROOT / "ontology")],
+            data=[str(FIXTURES / "bad" / "proposal-without-jurisdiction.ttl")],
+            shapes=[str(ROOT / "shapes")],
+        )
+    )
+    assert not report.conforms
+    assert any("names no jurisdiction" in r.message for r in report.results)
+    # Every proposal in the data does one or the other.
+    missing = rows(
+        kg,
+        """SELECT ?p { ?p a frkg:PolicyProposal .
+            FILTER NOT EXISTS { ?p frkg:jurisdiction ?j }
+            FILTER NOT EXISTS { ?p frkg:hasNoJurisdiction true } }""",
+    )
+    assert missing == []

@@ -7,6 +7,7 @@ listener on 127.0.0.1 (tests/interop_clients.py), never typed in.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -32,8 +33,6 @@ def endpoint_rows(server: str, query: str) -> list[tuple]:
         {"Accept": "application/sparql-results+json"},
     )
     assert reply.status == 200, reply.text
-    import json
-
     return json.loads(reply.text)["results"]["bindings"]
 
 
@@ -152,3 +151,31 @@ def test_rdflib_graph_parse_follows_the_303_and_reads_the_description(live_serve
     assert len(list(graph.predicate_objects(rdflib.URIRef(iri)))) >= 5
     url, reply = follow(iri, {"Accept": "application/n-quads"})
     assert url.endswith("/data/thorn.nq") and reply.status == 200
+
+
+@pytest.mark.node
+@pytest.mark.parametrize(
+    "iri, subject",
+    [
+        ("ontology#Quote", "ontology#Quote"),  # a vocabulary term: its document is /ontology
+        ("ontology#stance-opposes-ban", "ontology#stance-opposes-ban"),  # a SKOS concept
+        ("void", "id/frkg"),  # the dataset's description
+        ("id/frkg", "id/frkg"),  # the dataset itself
+    ],
+)
+def test_comunica_dereferences_every_kind_of_iri(live_server, iri, subject):
+    subject = live_server + subject
+    query = f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"
+    via_comunica = {
+        (r["p"]["value"], r["o"]["value"]) for r in comunica([live_server + iri], query)
+    }
+    via_endpoint = {(r["p"]["value"], r["o"]["value"]) for r in endpoint_rows(live_server, query)}
+    assert via_comunica
+    if iri == "void":
+        # VoID computes id:frkg's statistics: its count is the data and inferred links'.
+        parts = json.loads(fetch(live_server + "health").body)["parts"]
+        triples = {o for p, o in via_comunica if p == "http://rdfs.org/ns/void#triples"}
+        assert triples == {str(parts["data"] + parts["inferred"])}
+    else:
+        # The document holds every triple the endpoint has about its subject.
+        assert via_comunica >= via_endpoint

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from http_helpers import fetch, parse_html, parse_rdf, rdflib_quiet
+from http_helpers import fetch, follow, parse_html, parse_rdf, rdflib_quiet
 from interop_clients import comunica
 
 VOID = "http://rdfs.org/ns/void#"
@@ -164,3 +164,40 @@ def test_comunica_dereferences_a_graph_iri(live_server):
     iri = live_server + "graph/inferred"
     rows = comunica([iri], f"SELECT ?n WHERE {{ <{iri}> <{VOID}triples> ?n }}")
     assert [int(r["n"]["value"]) for r in rows] == [endpoint_graphs(live_server)[iri]]
+
+
+# -- every IRI under the base that an answer names dereferences ---------------------------------
+
+ANSWERS = [
+    ("data/thorn.nq", "application/n-quads"),
+    ("void.nq", "application/n-quads"),
+    ("sparql", "application/n-triples"),
+    ("graph/", "application/n-quads"),
+    ("fragments", "application/n-quads"),
+    ("ontology.nq", "application/n-quads"),
+    ("shapes.nq", "application/n-quads"),
+]
+
+
+def test_every_iri_under_the_base_in_answers_dereferences(live_server):
+    named: dict[str, str] = {}
+    for path, media in ANSWERS:
+        reply = fetch(live_server + path, {"Accept": media})
+        assert reply.status == 200, path
+        syntax = ox.RdfFormat.from_media_type(media)
+        for q in ox.parse(reply.body, format=syntax):
+            for term in (q.subject, q.predicate, q.object, q.graph_name):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(live_server):
+                    named.setdefault(term.value.split("#")[0], path)
+    by_kind: dict[str, list[str]] = {}
+    for iri in sorted(named):
+        kind = iri[len(live_server) :].split("/")[0].split("?")[0]
+        by_kind.setdefault(kind, []).append(iri)
+    assert {"id", "graph", "void", "dumps", "fragments", "ontology"} <= set(by_kind)
+    failed = []
+    for iris in by_kind.values():
+        for iri in iris[:15]:  # a sample of each kind of IRI
+            _, reply = follow(iri, {"Accept": "text/turtle, application/octet-stream;q=0.1"})
+            if reply.status != 200:
+                failed.append((iri, reply.status, named[iri]))
+    assert failed == []

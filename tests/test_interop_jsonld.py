@@ -57,24 +57,31 @@ def test_context_is_published_versioned_and_cacheable(live_server, context_url):
 
 @pytest.mark.parametrize("slug", SLUGS)
 @pytest.mark.parametrize("form", ["expanded", "compacted", "flattened"])
-def test_every_form_reads_as_the_turtle_document(live_server, slug, form):
+@pytest.mark.parametrize("asked", ["accept", "url"])
+def test_every_form_reads_as_the_turtle_document(live_server, slug, form, asked):
     turtle = parse_rdf(fetch(f"{live_server}data/{slug}.ttl").body, "text/turtle")
-    reply = fetch(f"{live_server}data/{slug}.jsonld", ask(form))
+    if asked == "accept":  # the negotiated document (Content-Location names its suffix)
+        reply = fetch(f"{live_server}data/{slug}", ask(form))
+        assert "accept" in reply.vary()
+    else:
+        reply = fetch(f"{live_server}data/{slug}.jsonld?profile={form}")
     assert reply.status == 200
     # Content-Type says which form was sent (JSON-LD 1.1 section 9)
     assert f'profile="{PROFILE}{form}"' in reply.headers["Content-Type"]
-    assert "accept" in reply.vary()
     document = json.loads(reply.body)
     assert isomorphic(pyld_graph(document), turtle), form
-    assert isomorphic(rdflib_jsonld(reply.body, reply_url(live_server, slug)), turtle), form
+    assert isomorphic(rdflib_jsonld(reply.body, f"{live_server}data/{slug}.jsonld"), turtle)
 
 
-def reply_url(server: str, slug: str) -> str:
-    return f"{server}data/{slug}.jsonld"
+def test_a_suffix_url_names_one_document_whatever_accept_says(live_server):
+    # /data/{slug}.jsonld is the expanded document; its forms have URLs of their own.
+    reply = fetch(live_server + "data/thorn.jsonld", ask("compacted"))
+    assert isinstance(json.loads(reply.body), list)
+    assert "accept" not in reply.vary()
 
 
 def test_compacted_document_uses_the_published_context(live_server, context_url):
-    document = json.loads(fetch(live_server + "data/thorn.jsonld", ask("compacted")).body)
+    document = json.loads(fetch(live_server + "data/thorn.jsonld?profile=compacted").body)
     assert document["@context"] == context_url
     thorn = next(n for n in document["@graph"] if n["@id"] == "id:thorn")
     assert "label" in thorn and "type" in thorn  # short terms, as web developers read them
@@ -85,7 +92,7 @@ def test_compacted_document_uses_the_published_context(live_server, context_url)
 
 
 def test_flattened_document_is_flat(live_server):
-    document = json.loads(fetch(live_server + "data/thorn.jsonld", ask("flattened")).body)
+    document = json.loads(fetch(live_server + "data/thorn", ask("flattened")).body)
     for node in document["@graph"]:
         for key, values in node.items():
             for value in values if isinstance(values, list) else [values]:
@@ -97,10 +104,10 @@ def test_flattened_document_is_flat(live_server):
 
 
 def test_no_profile_is_expanded_and_every_profile_has_its_own_etag(live_server):
-    plain = fetch(live_server + "data/thorn.jsonld", {"Accept": "application/ld+json"})
+    plain = fetch(live_server + "data/thorn", {"Accept": "application/ld+json"})
     assert isinstance(json.loads(plain.body), list)  # expanded form, as before
     etags = {
-        fetch(live_server + "data/thorn.jsonld", ask(f)).headers["ETag"]
+        fetch(live_server + "data/thorn", ask(f)).headers["ETag"]
         for f in ("expanded", "compacted", "flattened")
     }
     assert len(etags) == 3 and plain.headers["ETag"] not in etags - {plain.headers["ETag"]}
@@ -109,7 +116,8 @@ def test_no_profile_is_expanded_and_every_profile_has_its_own_etag(live_server):
 def test_a_profile_in_accept_is_not_refused(live_server):
     # It answered 406: werkzeug counted the profile part of the media type.
     reply = fetch(live_server + "id/thorn", ask("compacted"))
-    assert reply.status == 303 and reply.headers["Location"] == "/data/thorn.jsonld"
+    assert reply.status == 303
+    assert reply.headers["Location"] == "/data/thorn.jsonld?profile=compacted"
     reply = fetch(live_server + "void", ask("compacted"))
     assert reply.status == 200 and reply.media_type == "application/ld+json"
 

@@ -106,8 +106,7 @@ def test_sparql_queries_are_counted_by_outcome(served):
 def test_metrics_say_which_data_is_served(served):
     health = json.loads(get(served.url + "health")[2])
     samples = scrape(served.url)
-    loaded = health["loaded_file_triples"]
-    assert samples["frkg_data_triples", (("version", health["version"]),)] == loaded
+    assert samples["frkg_data_triples", (("version", health["version"]),)] == health["triples"]
     assert samples["frkg_backend_up", (("backend", "memory"),)] == 1
     assert ("frkg_reloads_total", (("outcome", "ok"),)) not in samples  # none yet
 

@@ -94,23 +94,28 @@ def test_paraphrases_are_marked_as_the_sources_words(live_server, repo_kg):
 
 
 def test_concept_page_lists_what_carries_it(live_server, repo_kg):
-    text = page(f"{live_server}concept/stance-opposes-ban")
+    text = page(f"{live_server}concept?name=stance-opposes-ban")
     rows = select(
         repo_kg,
         "SELECT DISTINCT ?s ?label { ?s frkg:stance frkg:stance-opposes-ban ; rdfs:label ?label }",
     )
     assert rows and all(r["label"] in text for r in rows)
     assert 'href="/tracker/people?stance=frkg:stance-opposes-ban"' in text
-    data = json.loads(fetch(f"{live_server}concept/stance-opposes-ban?format=json").text)
+    data = json.loads(fetch(f"{live_server}concept?name=stance-opposes-ban&format=json").text)
     carried = {t["iri"] for g in data["carriedBy"] for t in g["things"]}
     assert carried == {r["s"] for r in rows}
 
 
 def test_unknown_concept_is_404(live_server):
-    assert fetch(f"{live_server}concept/no-such-value", HTML).status == 404
-    assert fetch(f"{live_server}concept/Policy", HTML).status == 404  # a class, not a concept
+    assert fetch(f"{live_server}concept?name=no-such-value", HTML).status == 404
+    assert fetch(f"{live_server}concept?name=Policy", HTML).status == 404  # a class, not a concept
 
 
 def test_stance_chips_link_to_the_concept_page(live_server):
     lead = page(f"{live_server}page/evan-greer").split("Every property")[0]
-    assert 'href="/concept/stance-supports-ban"' in lead
+    assert 'href="/concept?name=stance-supports-ban"' in lead
+
+
+def test_a_concept_page_without_a_name_is_a_clear_400(live_server):
+    reply = fetch(f"{live_server}concept", HTML)
+    assert reply.status == 400 and "?name=" in html.unescape(reply.text)

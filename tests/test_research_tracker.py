@@ -51,6 +51,18 @@ def get_json(url: str) -> dict:
     return json.loads(reply.text)
 
 
+def all_rows(url: str) -> list[dict]:
+    """Every row of a table's JSON twin, following its pages (``next``)."""
+    rows: list[dict] = []
+    while url:
+        data = get_json(url)
+        rows += data["rows"]
+        url = data.get("next", "")
+        if url:  # the JSON names pages under the serving base, which is the server's own URL
+            assert url.startswith("http://127.0.0.1:")
+    return rows
+
+
 def test_tracker_lists_every_policy_of_the_data(live_server, repo_kg):
     reply = fetch(f"{live_server}tracker", HTML)
     assert reply.status == 200 and reply.media_type == "text/html"
@@ -232,7 +244,7 @@ def test_people_table_lists_people_and_organizations_with_statements(live_server
     )
     assert {s["iri"] for s in greer["stances"]} == {s["st"] for s in stances}
     assert any(r["organization"]["iri"].endswith("/fight-for-the-future") for r in greer["roles"])
-    everyone = get_json(f"{live_server}tracker/people?format=json")
+    everyone = {"rows": all_rows(f"{live_server}tracker/people?format=json")}
     agents = select(
         repo_kg,
         "SELECT DISTINCT ?a { { ?a a schema:Person }"
@@ -261,3 +273,30 @@ def test_people_table_filters_by_stance_stated_or_shared(live_server, repo_kg):
     assert set(page_rows(page.text)) == {e["a"].rsplit("/", 1)[-1] for e in expected}
     reply = fetch(f"{live_server}tracker/people?stance=frkg:stance-opposes-ban&format=csv")
     assert len(list(csv.DictReader(io.StringIO(reply.text)))) == len(expected)
+
+
+def test_a_long_table_is_paged_and_each_twin_holds_that_page(app, monkeypatch):
+    """Rows past a page go to the next (Hydra-style previous/next links); every format of one
+    page holds the same rows, and a page past the end is 404."""
+    from frkg.web import tracker as web_tracker
+
+    from conftest import serving
+
+    monkeypatch.setattr(web_tracker, "PAGE_SIZE", 5)
+    with serving(app.wsgi_app) as server:
+        first = get_json(f"{server}tracker?sort=-passed&format=json")
+        assert first["pages"] > 1 and len(first["rows"]) == 5 and "next" in first
+        second = get_json(f"{server}tracker?sort=-passed&page=2&format=json")
+        assert second["page"] == 2 and "previous" in second
+        assert not {r["iri"] for r in first["rows"]} & {r["iri"] for r in second["rows"]}
+        page = fetch(f"{server}tracker?sort=-passed&page=2", HTML)
+        assert page_rows(page.text) == [r["iri"].rsplit("/", 1)[-1] for r in second["rows"]]
+        rows = list(
+            csv.DictReader(
+                io.StringIO(fetch(f"{server}tracker?sort=-passed&page=2&format=csv").text)
+            )
+        )
+        assert [r["policy"] for r in rows] == [r["iri"] for r in second["rows"]]
+        last = first["pages"]
+        assert fetch(f"{server}tracker?page={last + 1}", HTML).status == 404
+        assert fetch(f"{server}tracker?page=0", HTML).status == 400

@@ -228,4 +228,6 @@ def test_normal_use_of_the_query_page_reports_no_csp_violation(page, sparql_serv
     page.locator(".yasr .errorResult").first.wait_for(timeout=30_000)
     assert violations(page) == []
     # The refusal is the only problem (YASGUI also reports it as an unhandled rejection).
-    assert all("400" in p or "SERVICE clauses are not allowed" in p for p in page.problems)
+    assert all("400" in p or "SERVICE clauses are not allowed" in p for p in page.problems), (
+        page.problems
+    )

@@ -98,14 +98,29 @@ def expected_signatories(g: rdflib.Graph, base: str) -> set[tuple]:
 
 
 def expected_opponents(g: rdflib.Graph, base: str) -> set[tuple]:
+    """Who said or was spoken for in a statement opposing bans, who belongs to a coalition that
+    made one, and who signed the letter one was made in; with the alternatives that are not bans
+    proposed by them or their coalition or letter, or that the statement is about."""
     f = frkg(base)
     policies = subclasses_of(g, f.Policy)
     rows = set()
     for statement in g.subjects(f.stance, f["stance-opposes-ban"]):
-        for opponent in {*g.objects(statement, f.speaker), *g.objects(statement, f.speaksFor)}:
+        voices = {*g.objects(statement, f.speaker), *g.objects(statement, f.speaksFor)}
+        reached = {(v, statement) for v in voices}
+        for coalition in voices:
+            if (coalition, RDF.type, f.Coalition) in g:
+                reached |= {(m, coalition) for m in g.subjects(ORG.memberOf, coalition)}
+        for letter in g.objects(statement, f.channel):
+            reached |= {(s, letter) for s in g.objects(letter, f.signatory)}
+        for opponent, through in reached:
             if not labelled(g, opponent):
                 continue
-            candidates = {*g.subjects(f.proposedBy, opponent), *g.objects(statement, f.about)}
+            candidates = {
+                *g.subjects(f.proposedBy, opponent),
+                *g.objects(statement, f.about),
+                *g.subjects(f.proposedBy, through),
+                *g.objects(through, f.advocates),
+            }
             alternatives = {
                 p
                 for p in candidates
@@ -117,23 +132,34 @@ def expected_opponents(g: rdflib.Graph, base: str) -> set[tuple]:
     return rows
 
 
+ADOPTED = ("enacted", "in-force", "superseded", "expired", "repealed")
+
+
+def _last_day(date) -> str:
+    """The last day a date allows, as text (a month ends on "31" for sorting only)."""
+    text = str(date)
+    return {4: text + "-12-31", 7: text + "-31"}.get(len(text), text)
+
+
 def expected_adoptions(g: rdflib.Graph, base: str) -> set[tuple]:
+    """Each policy a step left adopted, where, and the date of the adopting step surely first
+    (steps that only report a status excluded), or "date unknown"."""
     f = frkg(base)
-    reached = {f["status-enacted"], f["status-in-force"]}
-    first: dict[URIRef, list] = {}
+    reached = {f["status-" + s] for s in ADOPTED}
+    adopted: dict[URIRef, list] = {}
     for event, status in g.subject_objects(f.resultingStatus):
         if status not in reached:
             continue
         for policy in g.objects(event, f.policy):
-            for date in g.objects(event, DCT.date):
-                first.setdefault(policy, []).append(date)
+            dates = adopted.setdefault(policy, [])
+            if (event, f.eventType, f["event-status-reported"]) not in g:
+                dates += list(g.objects(event, DCT.date))
     rows = set()
-    for policy, dates in first.items():
+    for policy, dates in adopted.items():
         where = g.value(policy, f.jurisdiction) or g.value(policy, f.adoptedBy)
         if where is not None and labelled(g, where) and labelled(g, policy):
-            rows.add(
-                (str(policy), str(where), str(min(dates, key=lambda d: d.toPython().__str__())))
-            )
+            first = str(min(dates, key=_last_day)) if dates else "date unknown"
+            rows.add((str(policy), str(where), first))
     return rows
 
 

@@ -95,6 +95,11 @@ DEFECTS = {
         "concept of frkg:EventTypeScheme",
     ),
     "policy-without-jurisdiction": ("exampleland-ban", "frkg:jurisdiction", "has no jurisdiction"),
+    "proposal-without-jurisdiction": (
+        "exampleland-proposal",
+        None,
+        "This policy proposal names no jurisdiction",
+    ),
     "policy-without-kind": ("exampleland-ban", "frkg:policyKind", "has no kind"),
     "policy-without-status-date": ("exampleland-ban", "frkg:statusDate", "frkg:statusDate"),
     "status-not-from-steps": (
@@ -153,11 +158,12 @@ RULES = {
     "policy-without-jurisdiction": "frkgsh:LegislationShape/frkg:jurisdiction/minCount",
     "policy-without-kind": "frkgsh:PolicyShape/frkg:policyKind/minCount",
     "policy-without-status-date": "frkgsh:StatusDateShape/frkg:statusDate/minCount",
+    "status-not-from-steps": "frkgsh:PolicyStatusShape/SPARQL",
+    "proposal-without-jurisdiction": "frkgsh:PolicyProposalJurisdictionShape/xone",
     "policy-source-without-url": "frkgsh:PolicyShape/dct:source/qualifiedMinCount",
     "unused-source": "frkgsh:SourceShape/(^dct:source|^frkg:republishedAs|^frkg:channel)/minCount",
     "membership-without-shortcut": "frkgsh:MembershipShortcutShape/SPARQL",
     "city-without-larger-place": "frkgsh:ContainedPlaceShape/schema:containedInPlace/minCount",
-    "status-not-from-steps": "frkgsh:PolicyStatusShape/SPARQL",
 }
 
 # A blank node is found in the block of the entity that holds it.

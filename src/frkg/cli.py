@@ -161,12 +161,15 @@ def _serve(settings: Settings, runtime) -> None:
             f"{where}, data version {kg.version}",
             err=True,
         )
-        timings = app.extensions["frkg.publication"].timings
-        click.echo(
-            f"dumps, VoID, search and browse indexes built in "
-            f"{sum(timings.values()) * 1000:.0f} ms",
-            err=True,
-        )
+        published = app.extensions["frkg.publication"]
+        if published.complete:
+            seconds = sum(published.timings.values())
+            click.echo(
+                f"dumps, VoID, search and browse indexes built in {seconds * 1000:.0f} ms",
+                err=True,
+            )
+        else:
+            click.echo("dumps, VoID, search and browse indexes: built once serving", err=True)
         if kg.base != settings.listen_url:
             click.echo(f"publishing IRIs under {kg.base}", err=True)
     app.extensions["frkg.reload_status"] = runtime.reload_status
@@ -735,6 +738,7 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
                     Path(settings.store),
                     progress=progress.file_done,
                     advance=progress.advance,
+                    beside=_save_publication,
                 )
                 target = f"the on-disk store {settings.store}"
             else:
@@ -758,6 +762,14 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
         f"IRIs under {record.base}",
         err=True,
     )
+
+
+def _save_publication(kg: store.KnowledgeGraph, folder) -> None:
+    """Build the per-load indexes of a new on-disk store and save them beside it, so that
+    `frkg serve --store` reads them instead of building them at every start."""
+    from frkg.publish import publication
+
+    publication.save(publication.Publication.build(kg), folder)
 
 
 class _LoadProgress:

@@ -101,8 +101,14 @@ class Settings:
     )
     sparql_max_concurrent: int = _setting(
         2,
-        "SPARQL queries one server worker process runs at once; one more gets 429 with "
-        "Retry-After. Must be below FRKG_THREADS, so entity pages always have a thread.",
+        "SPARQL queries one server worker process runs at once; one more waits for a slot "
+        "(FRKG_SPARQL_QUEUE_WAIT), then gets 429 with Retry-After. Must be below FRKG_THREADS, "
+        "so entity pages always have a thread.",
+    )
+    sparql_queue_wait: float = _setting(
+        0.5,
+        "Seconds a SPARQL query waits for a free query slot when all are busy; then it gets 429 "
+        "with Retry-After. 0 refuses at once.",
     )
     sparql_result_max_bytes: int = _setting(
         64 * 2**20,
@@ -119,6 +125,12 @@ class Settings:
         "Megabytes of memory a SPARQL query worker may gain and keep; past that it is replaced "
         "by a fresh one after its query.",
     )
+    index_background_above: int = _setting(
+        20000,
+        "Triples above which `frkg serve` answers before its discovery indexes (dumps, VoID, "
+        "search, class lists, the home page's overview) are built: it builds them once serving, "
+        "then replaces its workers by ones that share them. 0: always; below: built first.",
+    )
     response_cache_mb: int = _setting(
         64,
         "Megabytes of entity documents and pages each server worker process keeps to send "
@@ -133,6 +145,8 @@ class Settings:
         # The SPARQL limits are what keeps the endpoint safe: refuse values that would disarm them.
         if self.sparql_timeout <= 0:
             raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")
+        if self.sparql_queue_wait < 0:
+            raise ValueError("FRKG_SPARQL_QUEUE_WAIT must be 0 (no queue) or a number of seconds")
         if self.sparql_result_cap < 1 or self.sparql_max_query_length < 1:
             raise ValueError("FRKG_SPARQL_RESULT_CAP and FRKG_SPARQL_MAX_QUERY_LENGTH must be >= 1")
         if min(self.sparql_result_max_bytes, self.sparql_worker_memory_mb) < 1 or (
@@ -162,6 +176,8 @@ class Settings:
             )
         if self.graceful_timeout < 0:
             raise ValueError("FRKG_GRACEFUL_TIMEOUT must be 0 or more seconds")
+        if self.index_background_above < 0:
+            raise ValueError("FRKG_INDEX_BACKGROUND_ABOVE must be a number of triples, 0 or more")
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:

@@ -20,6 +20,8 @@ import gzip
 import time
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from frkg import formats
 from frkg.formats import Format
 from frkg.namespaces import prefixes
@@ -115,14 +117,24 @@ def whole_quads(index: DatasetIndex) -> list:
     in dump order: loaded into a store whose default graph is the union of its named graphs,
     it answers every query as ``/sparql`` does (docs/sparql.md, "The default graph")."""
     store = index.kg.store
-    return sorted(
-        (
-            q
-            for g in index.kg.content_graphs()
-            for q in store.quads_for_pattern(None, None, None, g)
-        ),
-        key=_order,
+    quads = (
+        q for g in index.kg.content_graphs() for q in store.quads_for_pattern(None, None, None, g)
     )
+    return sorted(_canonical_blank_nodes(quads), key=_order)
+
+
+def _canonical_blank_nodes(quads) -> list:
+    """``quads`` with their blank nodes (the ontology's and shapes' lists and restrictions)
+    labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's random labels:
+    the same data gives the same dump, byte for byte, whichever engine or load it came from."""
+    plain, blank = [], ox.Dataset()
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            blank.add(q)
+        else:
+            plain.append(q)
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return plain + list(blank)
 
 
 def _order(q) -> tuple[str, str, str, str]:

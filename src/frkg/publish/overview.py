@@ -575,6 +575,20 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
     if not index.graphs:
         return None
     ns = ontology_ns(index.base)
+    found = _dated_things(index, ns)
+    if not found:
+        return None
+
+    def label(node) -> str:
+        return describer.labels.text(node, describer.prefixes)
+
+    lanes_by, total_lanes = _lanes(found, label)
+    return _lay_out(lanes_by, total_lanes, label, describer, ns)
+
+
+def _dated_things(index: DatasetIndex, ns: str) -> dict[ox.NamedNode, dict]:
+    """Gather: each dated event, campaign and letter with its kind, type, the policies it is
+    about, and the one period it is shown at (its earliest date, the most precise on a tie)."""
 
     def types(local: str) -> str:
         return " ".join(f"<{c}>" for c in sorted(index.descendants(ns + local)))
@@ -600,22 +614,21 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
             item["policies"].add(row["policy"])
         if row["type"] is not None:
             item["type"] = row["type"]
-    if not found:
-        return None
-
-    def label(node) -> str:
-        return describer.labels.text(node, describer.prefixes)
-
-    # One mark per thing: its earliest date, the most precise one on a tie.
+    order = {"day": 0, "month": 1, "year": 2}
     for item in found.values():
-        order = {"day": 0, "month": 1, "year": 2}
         item["period"] = min(item["periods"], key=lambda p: (p.start, order[p.precision]))
+    return found
+
+
+def _lanes(found: dict[ox.NamedNode, dict], label) -> tuple[list[tuple[object, list]], int]:
+    """Order: one lane per policy (or per kind, for what concerns none), the busiest
+    ``MAX_LANES`` when there are more, policies first by their first date; and how many
+    lanes there were before the cut."""
     lanes_by: dict[object, list[tuple[ox.NamedNode, dict]]] = {}
     for thing, item in found.items():
         policies = sorted(item["policies"], key=lambda n: n.value) or [item["kind"]]
         for policy in policies:  # a campaign for two policies shows in both lanes
             lanes_by.setdefault(policy, []).append((thing, item))
-
     total_lanes = len(lanes_by)
     if total_lanes > MAX_LANES:
         busiest = sorted(
@@ -627,13 +640,24 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
             ),
         )
         lanes_by = dict(busiest[:MAX_LANES])
-    shown = [i for items in lanes_by.values() for _, i in items]
+
+    def lane_key(entry) -> tuple:
+        key, items = entry
+        start = min(i["period"].start for _, i in items)
+        is_policy = not isinstance(key, str)
+        return (not is_policy, start, fold(label(key)) if is_policy else key)
+
+    return sorted(lanes_by.items(), key=lane_key), total_lanes
+
+
+def _lay_out(lanes_by, total_lanes: int, label, describer: Describer, ns: str) -> Timeline:
+    """Lay out: the axis in stretches (a break between distant ones), a row per lane, a mark
+    per thing shaped by its kind of step, and the legend of the kinds shown."""
+    shown = [i for _, items in lanes_by for _, i in items]
     left = LANE_LABEL_WIDTH + TIMELINE_MARGIN
     right = TIMELINE_WIDTH - TIMELINE_MARGIN
     stretches = _stretches([i["period"] for i in shown], right - left)
-    breaks = []
-    for a, b in zip(stretches, stretches[1:], strict=False):
-        breaks.append(left + (a[3] + b[2]) / 2)
+    breaks = [left + (a[3] + b[2]) / 2 for a, b in zip(stretches, stretches[1:], strict=False)]
 
     def x_of(day: date) -> float:
         for start, end, x0, x1 in stretches:
@@ -643,16 +667,10 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
                 return left + x0 + (x1 - x0) * min((day - start).days, days) / days
         return left  # not reached: the last stretch takes every later day
 
-    def lane_key(entry) -> tuple:
-        key, items = entry
-        start = min(i["period"].start for _, i in items)
-        is_policy = not isinstance(key, str)
-        return (not is_policy, start, fold(label(key)) if is_policy else key)
-
     lanes = []
     top = AXIS_HEIGHT
     used: set[str] = set()
-    for key, items in sorted(lanes_by.items(), key=lane_key):
+    for key, items in lanes_by:
         text = KIND_LANES[key] if isinstance(key, str) else label(key)
         lines = tuple(_wrap(text, LANE_LINE_CHARS))
         height = max(LANE_HEIGHT, len(lines) * LANE_LINE_HEIGHT + 12)
@@ -660,20 +678,9 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
         top += height
         marks = []
         for thing, item in sorted(items, key=lambda ti: (ti[1]["period"].start, ti[0].value)):
-            p = item["period"]
-            x, x2 = x_of(p.start), x_of(p.end + timedelta(days=1))
-            if p.precision == "day":
-                x2 = x
-            title = f"{p.label}: {label(thing)}"
-            if item["type"] is not None:
-                title += f" ({label(item['type'])})"
-            if p.precision != "day":
-                title += f" — the data knows only the {p.precision}"
-            shape = item["kind"]
-            if shape == "event" and item["type"] is not None:
-                shape = EVENT_MARKS.get(item["type"].value.removeprefix(ns), "event")
-            used.add(shape)
-            marks.append(Mark(describer.term(thing), item["kind"], p, x, x2, y, title, shape))
+            mark = _mark(thing, item, x_of, y, label, describer, ns)
+            used.add(mark.shape)
+            marks.append(mark)
         marks = _dodge(marks)
         term = None if isinstance(key, str) else describer.term(key)
         lanes.append(
@@ -689,16 +696,13 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
                 height,
             )
         )
-    height = top + TIMELINE_MARGIN
-    ticks = []
-    for start, end, _, _ in stretches:
-        ticks += _ticks(start, end, x_of)
+    ticks = [t for start, end, _, _ in stretches for t in _ticks(start, end, x_of)]
     firsts = [i["period"] for i in shown]
     return Timeline(
         tuple(lanes),
         tuple(ticks),
         TIMELINE_WIDTH,
-        height,
+        top + TIMELINE_MARGIN,
         LANE_LABEL_WIDTH,
         AXIS_HEIGHT - 14,
         min(firsts, key=lambda p: p.start),
@@ -707,6 +711,22 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
         breaks=tuple(breaks),
         kinds=tuple((k, c) for k, c in MARK_KINDS if k in used),
     )
+
+
+def _mark(thing, item: dict, x_of, y: float, label, describer: Describer, ns: str) -> Mark:
+    """One thing's mark: where it starts and ends on the axis, its tooltip and its shape."""
+    p = item["period"]
+    x = x_of(p.start)
+    x2 = x if p.precision == "day" else x_of(p.end + timedelta(days=1))
+    title = f"{p.label}: {label(thing)}"
+    if item["type"] is not None:
+        title += f" ({label(item['type'])})"
+    if p.precision != "day":
+        title += f" — the data knows only the {p.precision}"
+    shape = item["kind"]
+    if shape == "event" and item["type"] is not None:
+        shape = EVENT_MARKS.get(item["type"].value.removeprefix(ns), "event")
+    return Mark(describer.term(thing), item["kind"], p, x, x2, y, title, shape)
 
 
 def _stretches(periods: list[Period], width: float) -> list[tuple[date, date, float, float]]:

@@ -19,13 +19,14 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pyoxigraph as ox
 
 from frkg.labels import fold
 from frkg.namespaces import DCT, FOAF, ORG, OWL, RDF_TYPE, RDFS, SCHEMA, SKOS
+from frkg.publish import policy_status
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.overview import Period, parse_period
@@ -90,52 +91,31 @@ StatusRule = Callable[[ox.NamedNode, date], DayStatus]
 
 def status_rule(index: DatasetIndex, describer: Describer) -> StatusRule:
     """The status of a policy on a day, from :mod:`frkg.publish.policy_status` (the dataset's
-    one time rule) when it is installed; without it, the status the data records for the policy
-    (the same whatever the day), and each reason says so."""
-    try:
-        from frkg.publish import policy_status  # the data's one time rule
-    except ImportError:
-        return _recorded(index, describer)
-    return _derived(policy_status, index, describer)
+    one time rule)."""
+    return DerivedStatus(index, describer)
 
 
-def _derived(module, index: DatasetIndex, describer: Describer) -> StatusRule:
+class DerivedStatus:
     """The time rule's answers as :class:`DayStatus` values. Each policy's dated steps are read
-    once, here (the build reads a local copy of a remote store); each day only derives."""
-    ns = describer.frkg("")
-    steps = module.steps_by_policy(index.kg)
+    once, here (the build reads a local copy of a remote store); each day only derives. A class,
+    not a closure, so that ``frkg load --store`` can save it with the rest of the tracker."""
 
-    def rule(policy: ox.NamedNode, day: date) -> DayStatus:
-        answer = module.derive(steps.get(policy.value, []), day, ns)
-        term = describer.term(ox.NamedNode(answer.status)) if answer.status else None
+    def __init__(self, index: DatasetIndex, describer: Describer) -> None:
+        self.ns = describer.frkg("")
+        self.steps = policy_status.steps_by_policy(index.kg)
+        self.describer = describer
+
+    def __call__(self, policy: ox.NamedNode, day: date) -> DayStatus:
+        answer = policy_status.derive(self.steps.get(policy.value, []), day, self.ns)
+        term = self.describer.term
         event = answer.deciding_event
         return DayStatus(
-            term,
+            term(ox.NamedNode(answer.status)) if answer.status else None,
             answer.reason,
             answer.in_force,
             answer.known,
-            describer.term(ox.NamedNode(event)) if event else None,
+            term(ox.NamedNode(event)) if event else None,
         )
-
-    return rule
-
-
-def _recorded(index: DatasetIndex, describer: Describer) -> StatusRule:
-    status_p = ox.NamedNode(describer.frkg("status"))
-    date_p = ox.NamedNode(describer.frkg("statusDate"))
-    in_force_iri = describer.frkg("status-in-force")
-
-    def rule(policy: ox.NamedNode, day: date) -> DayStatus:
-        found = [q.object for q in describer._quads(policy, status_p, None)]
-        if not found:
-            return DayStatus(None, "no status is recorded", None, known=False)
-        dated = [q.object for q in describer._quads(policy, date_p, None)]
-        since = parse_period(dated[0]) if dated and isinstance(dated[0], ox.Literal) else None
-        reason = "the status the data records" + (f" as of {since.label}" if since else "")
-        node = found[0]
-        return DayStatus(describer.term(node), reason, node.value == in_force_iri)
-
-    return rule
 
 
 def parse_day(text: str | None, today: date) -> date:
@@ -469,12 +449,18 @@ class PolicyTracker(Table):
         """The rows on ``day`` that pass ``query`` and ``filters``, sorted by ``sort``."""
         chosen_sort = self.sort_of(sort)
         statuses = self.statuses(day)
+        # Each request gets its own copies of the rows with the day's status: the rows built
+        # once per load are shared by the server's threads and never change.
         rows = []
         for r in self.rows:
             status = statuses[r.term.value]
-            r.facets["status"] = {status.key: status.label}
-            r.sort["status"] = (0 if status.in_force else 1, fold(status.label))
-            rows.append(r)
+            rows.append(
+                replace(
+                    r,
+                    facets={**r.facets, "status": {status.key: status.label}},
+                    sort={**r.sort, "status": (0 if status.in_force else 1, fold(status.label))},
+                )
+            )
         shown, facets, chosen = self.narrow(rows, filters, query, chosen_sort)
         return TableView(
             rows=tuple(shown),

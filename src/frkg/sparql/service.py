@@ -40,7 +40,14 @@ from frkg.sparql.errors import (
     QueryTimeout,
     TooManyQueries,
 )
-from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied, WorkerOutOfMemory
+from frkg.sparql.pool import (
+    PoolBusy,
+    QueryPool,
+    TaskTimeout,
+    WorkerDied,
+    WorkerOutOfMemory,
+    take_slot,
+)
 from frkg.sparql_syntax import ParsedQuery
 from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
 
@@ -296,6 +303,12 @@ def syntax_message(query: str, error: SyntaxError) -> str:
 # -- the service --------------------------------------------------------------------------------
 
 
+#: How many checked queries a service keeps, and the longest it keeps (characters): at most a
+#: few megabytes.
+CHECKED_KEPT = 1024
+CHECKED_MAX_LENGTH = 4096
+
+
 class SparqlService:
     """The read-only SPARQL service over one knowledge graph, with its limits.
 
@@ -315,6 +328,7 @@ class SparqlService:
         result_max_bytes: int = 64 * 2**20,
         worker_memory: int = 1024 * 2**20,
         worker_recycle: int = 256 * 2**20,
+        queue_wait: float = 0.0,
     ) -> None:
         self.kg = kg
         self.endpoint = endpoint
@@ -325,12 +339,22 @@ class SparqlService:
         self.result_max_bytes = result_max_bytes
         self.worker_memory = worker_memory
         self.worker_recycle = worker_recycle
+        self.queue_wait = queue_wait
         self.prefixes = namespaces.prefixes(kg.base)
         if not kg.store.is_remote:
             # Here, while the server is still single-threaded (it forks a probe), not later.
             sandbox.problem()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
+        # Refusals raise, so only what passed is kept.
+        self._checked = functools.lru_cache(maxsize=CHECKED_KEPT)(
+            functools.partial(
+                check_query,
+                max_length=max_query_length,
+                base_iri=endpoint,
+                prefixes=self.prefixes,
+            )
+        )
 
     @classmethod
     def from_settings(cls, kg: KnowledgeGraph, settings: Settings) -> SparqlService:
@@ -345,10 +369,17 @@ class SparqlService:
             result_max_bytes=settings.sparql_result_max_bytes,
             worker_memory=settings.sparql_worker_memory_mb * 2**20,
             worker_recycle=settings.sparql_worker_recycle_mb * 2**20,
+            queue_wait=settings.sparql_queue_wait,
         )
 
     def check(self, text: str) -> ParsedQuery:
-        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI."""
+        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI.
+
+        The parse of a short query that passed is kept (the last ``CHECKED_KEPT``): the same
+        text always gets the same decision, and clients repeat their queries.
+        """
+        if len(text) <= CHECKED_MAX_LENGTH:
+            return self._checked(text)
         return check_query(
             text, self.max_query_length, base_iri=self.endpoint, prefixes=self.prefixes
         )
@@ -402,9 +433,14 @@ class SparqlService:
         except BackendRefused as e:
             raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None
         except PoolBusy:
+            waited = (
+                f", and none finished within {self.queue_wait:g} s (setting FRKG_SPARQL_QUEUE_WAIT)"
+                if self.queue_wait > 0
+                else ""
+            )
             raise TooManyQueries(
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
-                "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+                f"process (setting FRKG_SPARQL_MAX_CONCURRENT){waited}; try again in a moment."
             ) from None
         except WorkerOutOfMemory:
             # (A MemoryError of this process, not the query's, is the web tier's 503.)
@@ -437,7 +473,7 @@ class SparqlService:
                     store = store.for_queries()  # /sparql's time limit, not a page lookup's
                 task = functools.partial(execute, store)
                 if self.kg.store.is_remote:
-                    pool = self._pool = InThread(task, self.max_concurrent)
+                    pool = self._pool = InThread(task, self.max_concurrent, self.queue_wait)
                 else:
                     problem = sandbox.problem()
                     if problem is not None:
@@ -451,6 +487,7 @@ class SparqlService:
                         prepare=self.kg.store.prepare_worker,
                         memory=self.worker_memory,
                         recycle=self.worker_recycle,
+                        queue_wait=self.queue_wait,
                     )
             return pool
 
@@ -474,20 +511,22 @@ class SparqlService:
 class InThread:
     """Runs a task in the calling thread, at most ``size`` at once (the pool's interface)."""
 
-    def __init__(self, task, size: int) -> None:
+    def __init__(self, task, size: int, queue_wait: float = 0.0) -> None:
         self.task = task
         self.size = size
+        self.queue_wait = queue_wait
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
         self._running = 0
         self._lock = threading.Lock()
 
     def run(self, request, timeout: float):
-        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
+        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` were running
+        all through ``queue_wait`` seconds.
 
         The task keeps its own time limit (``timeout`` is the remote store's, already).
         """
-        if not self._slots.acquire(blocking=False):
+        if not take_slot(self._slots, self.queue_wait):
             raise PoolBusy(f"all {self.size} query slots are busy")
         with self._lock:
             self._running += 1

@@ -338,13 +338,17 @@ CONCEPT_TABLES = {
 }
 
 
-@base.route(bp, "/concept/<name>", CONCEPT)
-def concept(name: str) -> Response:
-    """A controlled value (a stance, policy kind, status, scope): what it means and every
-    thing that carries it, by property."""
+@base.route(bp, "/concept", CONCEPT)
+def concept() -> Response:
+    """``?name=``: a controlled value (a stance, policy kind, status, scope), what it means and
+    every thing that carries it, by property. (A query parameter, not a path: a static export
+    leaves the page to a live server, as it does search.)"""
     fmt = CONCEPT.choose()
     if fmt is None:
         return CONCEPT.not_acceptable()
+    name = request.args.get("name", "")
+    if not name:
+        return respond.error(400, "Bad Request", "give the concept as ?name=, e.g. kind-ban", fmt)
     d = publication().describer
     iri = d.frkg(name)
     try:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request, url_for
 
-from frkg import formats
+from frkg import formats, negotiate
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import entity_view
@@ -80,6 +81,11 @@ def thing(slug: str) -> Response:
         target = url_for("entities.page", slug=slug)
     else:
         target = url_for("entities.document", slug=slug, ext=fmt.suffix)
+        if fmt.serializer == ox.RdfFormat.JSON_LD:
+            # JSON-LD 1.1 section 9: the form Accept's profile asks for, named in the URL.
+            form = negotiate.jsonld_form(request.headers.get("Accept"))
+            if form != "expanded":
+                target += f"?profile={form}"
     response = respond.text(f"303 See Other: the {fmt.label} description is at {target}", 303)
     response.headers["Location"] = target
     return headers.link_alternates(response, THING.alternates(slug=slug))

@@ -23,6 +23,9 @@ from frkg.web import templating
 from frkg.web.context import knowledge_graph
 
 TEXT = "text/plain; charset=utf-8"
+#: Where a request records that its answer was chosen by Accept (a WSGI environ key; the
+#: base, :mod:`frkg.web.base`, sets it when a view negotiates).
+NEGOTIATED = "frkg.negotiated"
 
 
 def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
@@ -41,20 +44,29 @@ def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
         content_type = fmt.content_type
         if form != "expanded" or _asked_profile():
             content_type += f'; profile="{negotiate.JSONLD_PROFILE + form}"'
-        response = Response(body, status, content_type=content_type)
-        response.vary.add("Accept")  # the form follows Accept's profile, whatever the URL
-        return response
+        return Response(body, status, content_type=content_type)
     body = formats.serialize(fmt, quads, prefixes(knowledge_graph().base))
     return Response(body, status, content_type=fmt.content_type)
 
 
 def jsonld_form() -> str:
-    """The JSON-LD form this request asks for (``?profile=``, else Accept's ``profile``)."""
-    return negotiate.jsonld_form(request.headers.get("Accept"), request.args.get("profile"))
+    """The JSON-LD form this request asks for: ``?profile=``, else the ``profile`` of Accept
+    where the answer is negotiated (a URL naming one format by its suffix, ``.jsonld``, names
+    one document: the expanded one, or the form its ``?profile=`` says)."""
+    word = request.args.get("profile")
+    if word or not _negotiated():
+        return negotiate.jsonld_form(None, word)
+    return negotiate.jsonld_form(request.headers.get("Accept"))
+
+
+def _negotiated() -> bool:
+    return NEGOTIATED in request.environ
 
 
 def _asked_profile() -> bool:
-    return bool(request.args.get("profile")) or "profile" in (request.headers.get("Accept") or "")
+    if request.args.get("profile"):
+        return True
+    return _negotiated() and "profile" in (request.headers.get("Accept") or "")
 
 
 def jsonld_context() -> jsonld.JsonLdContext:

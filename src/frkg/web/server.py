@@ -239,6 +239,10 @@ def run(app: Flask, options: Options) -> None:
 
     def when_ready(server) -> None:
         serving.start(server)
+        # What the app asks of the master once it listens (the discovery indexes built after
+        # the first answers, frkg.web.warmup), before it forks the first workers.
+        for ready in server.app.wsgi().extensions.get("frkg.when_ready", ()):
+            ready(server)
 
     def on_exit(server) -> None:
         serving.stop()

@@ -17,9 +17,11 @@ means (:mod:`frkg.publish.tracker` asks the dataset's one time rule).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, get_template_attribute, request, url_for
+from markupsafe import Markup
 
 from frkg.formats import HTML, JSON, RDF_FORMATS, RESULT_FORMATS, Format
 from frkg.publish import tracker
@@ -34,7 +36,9 @@ CSV = next(f for f in RESULT_FORMATS if f.name == "csv")
 #: Plain JSON first (as for class lists): */* gets the data; browsers name text/html.
 OFFERS: tuple[Format, ...] = (JSON, HTML, CSV, *RDF_FORMATS)
 #: Query parameters that are not facets.
-RESERVED = frozenset({"day", "q", "sort", "format"})
+RESERVED = frozenset({"day", "q", "sort", "format", "page"})
+#: Rows per page (every format shows the same page: its twins hold exactly the rows shown).
+PAGE_SIZE = 200
 
 
 def _twin(endpoint: str):
@@ -114,15 +118,33 @@ def _answer(
         view = make_view(filters, query, sort)
     except BadView as e:
         return respond.error(400, "Bad Request", str(e), fmt)
+    number = base.page_number()
+    pages = max(1, -(-view.total // PAGE_SIZE))
+    if number > pages:
+        message = f"this table has {pages} page{'s' if pages > 1 else ''}"
+        return respond.error(404, "Not Found", message, fmt)
     values = _values(view, table.default_sort, "day" in request.args)
+    pager = {}
+    if pages > 1:
+        shown = view.rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        view = replace(view, rows=shown)
+        if number > 1:
+            pager["previous"] = url_for(endpoint, **values, page=number - 1 if number > 2 else None)
+        if number < pages:
+            pager["next"] = url_for(endpoint, **values, page=number + 1)
+        values = {**values, "page": number} if number > 1 else values
     alternates = view_decl.alternates(fmt, **values)
     index = publication().index
     if fmt is HTML:
         response = respond.html(
             template,
+            row_cells=row_cells,
             view=view,
             table=table,
-            links=_links(endpoint, view, values, table),
+            links=_links(endpoint, view, {k: v for k, v in values.items() if k != "page"}, table),
+            pager=pager,
+            page=number,
+            pages=pages,
             values=values,
             alternates=alternates,
             **context,
@@ -137,6 +159,9 @@ def _answer(
                 "sort": view.sort.parameter,
                 "total": view.total,
                 "unfiltered": view.count,
+                "page": number,
+                "pages": pages,
+                **{k: respond.absolute(v) for k, v in pager.items()},
                 "rows": table.json(view, respond.term_json),
                 "facets": [
                     {
@@ -166,6 +191,34 @@ def _answer(
     key = request.query_string.decode("latin-1")
     day = view.day.isoformat() if view.day else ""
     return headers.cacheable(response, f"{endpoint}-{fmt.name}-{day}-{hash(key) & 0xFFFFFFFF:x}")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A row's cells as HTML: before the status cell, and after it."""
+
+    head: Markup
+    rest: Markup
+
+
+def row_cells(row) -> Cells:
+    """The cells of ``row`` that are the same for every request, rendered once per process
+    (a table of thousands of rows would otherwise render every link of every row each time)."""
+    cache: dict = current_app.extensions.setdefault("frkg.tracker.cells", {})
+    key = (request.script_root, row.term.value)
+    found = cache.get(key)
+    if found is None:
+        macros = get_template_attribute
+        if isinstance(row, tracker.PolicyRow):
+            dates = publication().tracker.columns[6:]
+            found = Cells(
+                macros("_table.html", "policy_head")(row),
+                macros("_table.html", "policy_rest")(row, dates),
+            )
+        else:
+            found = Cells(Markup(""), macros("_table.html", "actor_rest")(row))
+        cache[key] = found
+    return found
 
 
 @base.route(bp, "/tracker", POLICIES)

@@ -102,6 +102,26 @@
       }
     });
   }
+  // YASGUI leaves a few controls without a name for assistive technology: name them.
+  function label() {
+    document.querySelectorAll("#yasgui .yasqe textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", "SPARQL query");
+    });
+    document.querySelectorAll("#yasgui input.autocomplete:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    // A tab list may own only tabs: the "new tab" button (which YASGUI keeps inside it, and
+    // inserts new tabs before) is announced as the tab that opens a new query.
+    document.querySelectorAll("#yasgui [role=tablist] button.addTab:not([role])").forEach(
+      function (button) {
+        button.setAttribute("role", "tab");
+        button.setAttribute("aria-selected", "false");
+      }
+    );
+  }
+  label();
+  yasgui.on("tabAdd", function () { setTimeout(label, 0); });
+  yasgui.on("tabSelect", function () { setTimeout(label, 0); });
   yasgui.on("query", function (_yasgui, tab) { watch(tab); });
   yasgui.on("tabSelect", function () { watch(yasgui.getTab()); });
   watch(yasgui.getTab());

@@ -1,0 +1,192 @@
+"""The second wave (facts-2.md): each verified row encoded, with its dated steps as the row gives
+them, and nothing the file marks inferred or unverified.
+
+Rows of facts-2.md -> the nodes that model them. A day facts-2.md marks [inferred] is stored as its
+month; section D (unverified) stays out.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from frkg import CANONICAL_BASE
+
+ID = CANONICAL_BASE + "id/"
+FRKG = CANONICAL_BASE + "ontology#"
+PREFIXES = f"PREFIX frkg: <{FRKG}> PREFIX id: <{ID}> PREFIX dct: <http://purl.org/dc/terms/>\n"
+
+ROWS = {
+    "A3": "brookline-massachusetts-facial-recognition-ban",
+    "A4": "cambridge-massachusetts-facial-recognition-ban",
+    "A6": "madison-face-surveillance-ban",
+    "A8": "new-york-schools-biometric-moratorium",
+    "A9": "northampton-massachusetts-facial-recognition-ban",
+    "A10": "pittsburgh-facial-recognition-regulation",
+    "A11": "portland-maine-facial-surveillance-ordinance",
+    "A12": "springfield-massachusetts-facial-recognition-ban",
+    "A14": "santa-clara-county-surveillance-technology-ordinance",
+    "A15": "seattle-surveillance-ordinance",
+    "B1": "maine-ld-1585",
+    "B11": "colorado-sb22-113",
+    "B12": "utah-sb-34",
+    "B13": "montana-sb-397",
+    "B14": "maryland-sb-182",
+    "B2": "easthampton-face-surveillance-ban",
+    "B3": "worcester-face-surveillance-ban",
+    "B6": "teaneck-facial-recognition-ban",
+    "B9": "kirkland-facial-recognition-prohibition",
+    "B15": "virginia-sb-741",
+    "B16": "vermont-h-195",
+    "F1": "king-county-facial-recognition-ban",
+    "F2": "san-francisco-stop-secret-surveillance-ordinance",
+    "F3": "washington-sb-6280",
+    "F4": "minneapolis-facial-recognition-ban",
+    "F5": "boston-face-surveillance-ban",
+    "F6": "portland-city-bureaus-facial-recognition-ban",
+}
+
+
+def select(kg, query: str) -> list[tuple]:
+    return [
+        tuple(t.value if t is not None else None for t in row)
+        for row in kg.store.query(PREFIXES + query, use_default_graph_as_union=True)
+    ]
+
+
+def steps(kg, policy: str) -> set[tuple]:
+    return set(
+        select(
+            kg,
+            f"""SELECT ?type ?date ?tally ?status {{ ?e frkg:policy id:{policy} ;
+                frkg:eventType ?t ; frkg:resultingStatus ?s .
+                OPTIONAL {{ ?e dct:date ?d }} OPTIONAL {{ ?e frkg:notBefore ?nb }}
+                OPTIONAL {{ ?e frkg:voteTally ?tally }}
+                BIND (STRAFTER(STR(?t), "#event-") AS ?type)
+                BIND (STRAFTER(STR(?s), "#status-") AS ?status)
+                BIND (COALESCE(STR(?d), CONCAT(">", STR(?nb))) AS ?date) }}""",
+        )
+    )
+
+
+@pytest.mark.parametrize(("row", "policy"), sorted(ROWS.items()))
+def test_every_encoded_row_is_a_policy_with_steps_and_sources(kg, row, policy):
+    assert kg.store.query(
+        PREFIXES
+        + f"ASK {{ id:{policy} frkg:policyKind ?k ; frkg:jurisdiction ?j ; dct:source ?s }}",
+        use_default_graph_as_union=True,
+    ), row
+    assert steps(kg, policy), row
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (
+            "madison-face-surveillance-ban",
+            {
+                ("introduced", "2020-09-29", None, "introduced"),
+                ("final-vote", "2020-12-01", "17-2", "passed"),
+                ("enacted", "2020-12-15", None, "enacted"),
+            },
+        ),
+        (
+            "pittsburgh-facial-recognition-regulation",
+            {
+                ("introduced", "2020-08-21", None, "introduced"),
+                ("first-vote", "2020-09-16", None, "passed"),
+                ("final-vote", "2020-09-22", "8-0, Coghill abstaining", "enacted"),
+                ("took-effect", "2020-09-24", None, "in-force"),
+            },
+        ),
+        (
+            "springfield-massachusetts-facial-recognition-ban",
+            {
+                ("first-vote", "2020-01", "9-3", "passed"),
+                ("final-vote", "2020-02-24", "11-2", "enacted"),
+                ("status-reported", "2020-06-24", None, "enacted"),
+            },
+        ),
+        # Days facts-2.md marks inferred, or in conflict, are months.
+        ("worcester-face-surveillance-ban", {("final-vote", "2021-12", "11-0", "passed")}),
+        ("easthampton-face-surveillance-ban", {("final-vote", "2020-07", None, "passed")}),
+        (
+            "king-county-facial-recognition-ban",
+            {
+                ("final-vote", "2021-06-01", "9-0", "passed"),
+                ("enacted", "2021-06-17", None, "enacted"),
+            },
+        ),
+        (
+            "boston-face-surveillance-ban",
+            {
+                ("final-vote", "2020-06-24", "13-0", "passed"),
+                ("enacted", ">2020-06-24", None, "enacted"),
+            },
+        ),
+        (
+            "maine-ld-1585",
+            {
+                ("first-vote", "2021-06-16", "unanimous", "passed"),
+                ("final-vote", "2021-06-17", "unanimous", "passed"),
+                ("took-effect", "2021-10-01", None, "in-force"),
+            },
+        ),
+    ],
+)
+def test_steps_are_as_the_row_dates_them(kg, policy, expected):
+    assert steps(kg, policy) == expected
+
+
+def test_effective_dates_the_sources_do_not_give_are_not_steps(kg):
+    # Montana: "an immediate effective date", day not seen; Maryland: believed 2024-10-01.
+    for policy in ("montana-sb-397", "maryland-sb-182"):
+        assert not {s for s in steps(kg, policy) if s[0] == "took-effect"}, policy
+    assert ("took-effect", "2022-08-10", None, "in-force") in steps(kg, "colorado-sb22-113")
+
+
+def test_no_inferred_or_conflicting_day_is_published(kg):
+    days = {d for (d,) in select(kg, "SELECT ?d { ?e a frkg:PolicyEvent ; dct:date ?d }")}
+    # Worcester, Easthampton, Northampton, Virginia SB 741's effect, Brookline (conflict),
+    # Massachusetts' signature, Vermont's signature, Portland ME's effect, Jackson.
+    inferred = {"2021-12-14", "2020-07-01", "2019-12-19", "2022-07-01", "2019-12-11",
+                "2020-12-31", "2020-10-07", "2020-08-18"}  # fmt: skip
+    assert not days & inferred
+
+
+@pytest.mark.parametrize(
+    ("later", "relation", "earlier"),
+    [
+        ("virginia-sb-741", "supersedes", "virginia-hb-2031"),
+        ("vermont-h-195", "amends", "vermont-s-124"),
+        (
+            "new-york-schools-facial-recognition-determination",
+            "supersedes",
+            "new-york-schools-biometric-moratorium",
+        ),
+        (
+            "portland-maine-referendum-question-b",
+            "supersedes",
+            "portland-maine-facial-surveillance-ordinance",
+        ),
+    ],
+)
+def test_later_laws_link_the_ones_they_change(kg, later, relation, earlier):
+    assert kg.store.query(
+        PREFIXES + f"ASK {{ id:{later} frkg:{relation} id:{earlier} }}",
+        use_default_graph_as_union=True,
+    )
+
+
+def test_new_places_sit_in_the_containment_hierarchy(kg):
+    for place in (
+        "madison-wisconsin",
+        "pittsburgh",
+        "portland-maine",
+        "teaneck",
+        "kirkland-washington",
+    ):
+        assert kg.store.query(
+            PREFIXES
+            + f"ASK {{ id:{place} <https://schema.org/containedInPlace>+ id:united-states }}",
+            use_default_graph_as_union=True,
+        ), place
