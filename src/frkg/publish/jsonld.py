@@ -128,7 +128,9 @@ def compacted(quads: Iterable[ox.Quad], context: JsonLdContext, inline: bool = F
     The document's ``@context`` is the published context's URL, or with ``inline`` the
     definitions it uses (a page's embedded copy, readable with no request).
     """
-    quads = list(quads)
+    # In term order, not the store's: the same description gives the same bytes from any
+    # backend (memory, on-disk, an endpoint), and so the same ETag.
+    quads = sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
     graph = rdflib.Graph()
     for q in quads:
         graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
@@ -140,6 +142,7 @@ def compacted(quads: Iterable[ox.Quad], context: JsonLdContext, inline: bool = F
         if isinstance(document, dict):
             document.pop("@context", None)
         document = {"@graph": nodes}
+    document["@graph"].sort(key=lambda node: str(node.get("@id", "")))
     document["@context"] = used if inline else context.url
     ordered = {"@context": document.pop("@context"), **document}
     return json.dumps(ordered, ensure_ascii=False, indent=1).encode()

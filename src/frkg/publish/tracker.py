@@ -838,13 +838,14 @@ class _Reader:
         self.d = describer
         self._up: dict[str, tuple[ox.NamedNode, ...]] = {}
 
+    # Values in term order, not the store's: a row reads the same from every backend.
     def objects(self, s: ox.NamedNode, p: str) -> list[ox.NamedNode]:
-        found = [q.object for q in self.d._quads(s, ox.NamedNode(p), None)]
-        return list(dict.fromkeys(o for o in found if isinstance(o, ox.NamedNode)))
+        found = {q.object for q in self.d._quads(s, ox.NamedNode(p), None)}
+        return sorted((o for o in found if isinstance(o, ox.NamedNode)), key=lambda o: o.value)
 
     def literals(self, s: ox.NamedNode, p: str) -> list[ox.Literal]:
         found = [q.object for q in self.d._quads(s, ox.NamedNode(p), None)]
-        return [o for o in found if isinstance(o, ox.Literal)]
+        return sorted((o for o in found if isinstance(o, ox.Literal)), key=str)
 
     def texts(self, s: ox.NamedNode) -> list[str]:
         """Notes a reader may search by: descriptions, scope notes, cautions."""
