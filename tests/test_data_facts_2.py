@@ -16,6 +16,7 @@ FRKG = CANONICAL_BASE + "ontology#"
 PREFIXES = f"PREFIX frkg: <{FRKG}> PREFIX id: <{ID}> PREFIX dct: <http://purl.org/dc/terms/>\n"
 
 ROWS = {
+    "A2": "baltimore-council-bill-21-0001",
     "A3": "brookline-massachusetts-facial-recognition-ban",
     "A4": "cambridge-massachusetts-facial-recognition-ban",
     "A6": "madison-face-surveillance-ban",
@@ -26,6 +27,9 @@ ROWS = {
     "A12": "springfield-massachusetts-facial-recognition-ban",
     "A14": "santa-clara-county-surveillance-technology-ordinance",
     "A15": "seattle-surveillance-ordinance",
+    "A16": "davis-surveillance-technology-ordinance",
+    "A17": "nashville-bl2017-646",
+    "A18": "bart-surveillance-technology-ordinance",
     "B1": "maine-ld-1585",
     "B11": "colorado-sb22-113",
     "B12": "utah-sb-34",
@@ -106,6 +110,16 @@ def test_every_encoded_row_is_a_policy_with_steps_and_sources(kg, row, policy):
                 ("status-reported", "2020-06-24", None, "enacted"),
             },
         ),
+        # The Baltimore tally is in conflict (12-2 or 13-2): not recorded.
+        (
+            "baltimore-council-bill-21-0001",
+            {
+                ("introduced", "2021-01", None, "introduced"),
+                ("final-vote", "2021-06-14", None, "passed"),
+                ("took-effect", "2021-09", None, "in-force"),
+                ("expired", "2022-12", None, "expired"),
+            },
+        ),
         # Days facts-2.md marks inferred, or in conflict, are months.
         ("worcester-face-surveillance-ban", {("final-vote", "2021-12", "11-0", "passed")}),
         ("easthampton-face-surveillance-ban", {("final-vote", "2020-07", None, "passed")}),
@@ -149,7 +163,8 @@ def test_no_inferred_or_conflicting_day_is_published(kg):
     # Worcester, Easthampton, Northampton, Virginia SB 741's effect, Brookline (conflict),
     # Massachusetts' signature, Vermont's signature, Portland ME's effect, Jackson.
     inferred = {"2021-12-14", "2020-07-01", "2019-12-19", "2022-07-01", "2019-12-11",
-                "2020-12-31", "2020-10-07", "2020-08-18"}  # fmt: skip
+                "2020-12-31", "2020-10-07", "2020-08-18", "2018-03-20", "2017-06-06",
+                "2018-09-21"}  # fmt: skip
     assert not days & inferred
 
 

@@ -158,6 +158,10 @@ UNKNOWN_2020 = {
     "somerville-face-surveillance-full-ban-ordinance",
     "oakland-facial-recognition-ban",
     "berkeley-facial-recognition-ban",
+    # Surveillance ordinances enacted without an effective date in our sources (facts-2.md).
+    "davis-surveillance-technology-ordinance",
+    "nashville-bl2017-646",
+    "bart-surveillance-technology-ordinance",
     # A preliminary vote dated only to January 2020: it may not have happened by the 1st.
     "springfield-massachusetts-facial-recognition-ban",
     # Known only from a bill text dated 2020-02-12.
