@@ -38,15 +38,26 @@ ROWS = {
     "B2": "easthampton-face-surveillance-ban",
     "B3": "worcester-face-surveillance-ban",
     "B6": "teaneck-facial-recognition-ban",
+    "B7": "new-jersey-ag-clearview-moratorium-2020",
+    "B8": "detroit-police-directive-307-5",
     "B9": "kirkland-facial-recognition-prohibition",
     "B15": "virginia-sb-741",
     "B16": "vermont-h-195",
+    "B17": "new-york-city-biometric-identifier-information-law",
     "F1": "king-county-facial-recognition-ban",
     "F2": "san-francisco-stop-secret-surveillance-ordinance",
     "F3": "washington-sb-6280",
     "F4": "minneapolis-facial-recognition-ban",
     "F5": "boston-face-surveillance-ban",
     "F6": "portland-city-bureaus-facial-recognition-ban",
+}
+
+
+# Companies' own policies: adopted by the company, no jurisdiction.
+CORPORATE_ROWS = {
+    "B23": ("meta-facebook-face-recognition-shutdown-2021", "meta", "2021-11-02"),
+    "B24": ("google-cloud-facial-recognition-api-restraint-2018", "google", "2018-12-13"),
+    "B25": ("microsoft-azure-face-limited-access-2022", "microsoft", "2022-06-21"),
 }
 
 
@@ -205,3 +216,14 @@ def test_new_places_sit_in_the_containment_hierarchy(kg):
             + f"ASK {{ id:{place} <https://schema.org/containedInPlace>+ id:united-states }}",
             use_default_graph_as_union=True,
         ), place
+
+
+@pytest.mark.parametrize(("row", "spec"), sorted(CORPORATE_ROWS.items()))
+def test_company_policies_are_adopted_by_the_company_and_announced(kg, row, spec):
+    policy, company, day = spec
+    assert kg.store.query(
+        PREFIXES + f"ASK {{ id:{policy} a frkg:CorporatePolicy ; frkg:adoptedBy id:{company} . "
+        f"id:{company} a frkg:Company }}",
+        use_default_graph_as_union=True,
+    ), row
+    assert ("announced", day, None, "in-force") in steps(kg, policy)
