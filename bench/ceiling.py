@@ -51,8 +51,17 @@ def main(port: int, host: str, specs: tuple[str, ...]) -> None:
         folders[prefix] = (bodies, content_type)
     settings = Settings.from_env()
     app = create_app(folders)
-    app.config["FRKG_SETTINGS"] = settings  # server.run reads the gunicorn settings frkg serve uses
-    server.run(app, host, port, settings.workers, settings.threads)
+    app.config["FRKG_SETTINGS"] = settings
+    # The gunicorn settings frkg serve uses (no front, no reload: fixed bytes).
+    options = server.Options(
+        host=host,
+        port=port,
+        workers=settings.workers,
+        threads=settings.threads,
+        graceful_timeout=settings.graceful_timeout,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+    server.run(app, options)
 
 
 if __name__ == "__main__":

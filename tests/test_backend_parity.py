@@ -142,6 +142,8 @@ def test_health_gives_the_data_version_of_the_files(server, reference):
     ours, theirs = json.loads(reply.body), json.loads(reference.get("health").body)
     # Everything but the response cache's counts, which are each worker process's own.
     assert ours.pop("response_cache").keys() == theirs.pop("response_cache").keys()
+    # ... and the backend's state, which names the kind of store (and, remote, its breaker).
+    assert ours.pop("backend")["up"] is theirs.pop("backend")["up"] is True
     assert ours == theirs
 
 

@@ -100,7 +100,7 @@ def test_walk_from_home_to_search_to_entity_to_class_list_to_a_dump(discovery_se
     problems.clear()
     page.goto(discovery_server)
     assert page.locator("h1").inner_text() == "Discovery test dataset"
-    assert page.locator("svg.matrix a.actor").count() > 0  # the overview drew
+    assert page.locator("table.matrix a.actor").count() > 0  # the overview drew
     # search from the box every page has
     box = page.get_by_role("combobox", name="Search by name")
     box.fill("GREER")
@@ -143,7 +143,7 @@ def test_overview_marks_are_links_a_reader_can_follow(discovery_server, browser_
     page.locator('svg.timeline a.mark[href="/page/ban-campaign"]').click()
     page.wait_for_url(f"{discovery_server}page/ban-campaign")
     page.go_back()
-    page.locator('svg.matrix a.actor[href="/page/mary-mcdonald"]').click()
+    page.locator('table.matrix a.actor[href="/page/mary-mcdonald"]').click()
     page.wait_for_url(f"{discovery_server}page/mary-mcdonald")
     assert page.locator("h1").inner_text() == "Mary McDONALD"
     assert problems == [] and outside == []

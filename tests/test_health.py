@@ -1,4 +1,5 @@
-"""/health over real HTTP: 200 with the data version and counts once loaded, 503 while loading.
+"""/health over real HTTP: 200 with the data version and counts once loaded, 503 while loading;
+/health/live answers while loading, /health/ready only once loaded.
 
 Loading is observable through :mod:`frkg.web.loading`: a WSGI app that answers 503 until the
 knowledge graph is loaded in a background thread. Here the loader waits on an event the test
@@ -29,7 +30,9 @@ def test_health_says_ok_with_the_data_version_and_counts(live_server, repo_kg):
     body = json.loads(reply.body)
     assert body["status"] == "ok"
     assert body["version"] == repo_kg.version  # the same data, the same version
-    assert body["triples"] == repo_kg.triple_count
+    assert body["loaded_file_triples"] == repo_kg.triple_count
+    # What the endpoint holds, split as VoID splits it (tests/test_interop_truth.py checks both)
+    assert body["triples"] == sum(body["parts"].values())
     assert body["dataset"]["version"] == "0.1.0"  # owl:versionInfo of data/dataset.ttl
     void = fetch(live_server + "void.ttl").text
     assert f"void:triples {body['dataset']['triples']}" in void
@@ -61,12 +64,16 @@ def test_while_loading_every_request_gets_503_then_the_app_answers(tmp_path):
             reply = fetch(url + path, {"Accept": "text/html"})
             assert reply.status == 503 and "loading" in reply.text, path
             assert reply.headers["Retry-After"] == "5"
+        live, ready = fetch(url + "health/live"), fetch(url + "health/ready")
+        assert live.status == 200 and json.loads(live.body)["status"] == "loading"
+        assert ready.status == 503 and json.loads(ready.body)["status"] == "loading"
         assert app.state == "loading"
         release.set()
         assert app.wait(timeout=60) and app.state == "ready"
         ready = fetch(url + "health")
         assert ready.status == 200 and json.loads(ready.body)["status"] == "ok"
         assert fetch(url + "page/ada-example", {"Accept": "text/html"}).status == 200
+        assert fetch(url + "health/live").status == fetch(url + "health/ready").status == 200
 
 
 def test_a_failed_load_keeps_answering_503_and_says_why(tmp_path, caplog):
@@ -83,6 +90,8 @@ def test_a_failed_load_keeps_answering_503_and_says_why(tmp_path, caplog):
         assert body["error"].endswith("broken.ttl:3:7: syntax error: expected '.'")
         page = fetch(url, {"Accept": "text/html"})
         assert page.status == 503 and "could not be loaded" in page.text
+        # Not live either: a process whose data will not load needs restarting.
+        assert fetch(url + "health/live").status == fetch(url + "health/ready").status == 503
     assert "could not be loaded" in caplog.text
 
 

@@ -1,5 +1,6 @@
-"""The home page over real HTTP: counts as SPARQL counts them, an SVG overview with one mark per
-actor and per dated thing, every mark a link that resolves, and how to cite the dataset."""
+"""The home page over real HTTP: counts as SPARQL counts them, a stance matrix (a table with one
+row per actor and one column per stance stated) and an SVG timeline with one mark per dated thing,
+every mark a link that resolves, and how to cite the dataset."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ HTML = {"Accept": "text/html"}
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # An actor takes the stance of a statement it makes or is spoken for in, of a statement by or
-# for a coalition it belongs to, and of a statement made in a letter it signed.
+# for a coalition it belongs to, and of a statement made in a letter it signed. "No position
+# stated" is no stance: it is never a column.
 ACTOR_STANCES = """
 SELECT DISTINCT ?actor ?stance WHERE {
   ?st frkg:stance ?stance .
@@ -26,6 +28,7 @@ SELECT DISTINCT ?actor ?stance WHERE {
   UNION { ?st frkg:speaker|frkg:speaksFor ?c . ?c a frkg:Coalition .
           { ?c org:hasMember ?actor } UNION { ?actor org:memberOf ?c } }
   UNION { ?st frkg:channel ?letter . ?letter frkg:signatory ?actor }
+  FILTER(?stance != frkg:stance-no-position)
 }"""
 USERS = "SELECT DISTINCT ?actor WHERE { ?use frkg:user ?actor }"
 DATED = """
@@ -58,20 +61,25 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 
 def svg(text: str, cls: str) -> str:
-    (found,) = re.findall(rf'<svg class="{cls}".*?</svg>', text, flags=re.S)
+    """The timeline's SVG, or the stance matrix's table ("matrix")."""
+    tag = "table" if cls == "matrix" else "svg"
+    (found,) = re.findall(rf'<{tag} class="{cls}".*?</{tag}>', text, flags=re.S)
     return found
 
 
 def links(fragment: str, cls: str) -> list[tuple[str, str, str]]:
-    """(href, aria-label, title) of every <a> whose class list holds ``cls``."""
+    """(href, aria-label, title) of every <a> whose class list holds ``cls`` (the title from
+    its ``title`` attribute in HTML, from its ``<title>`` in SVG)."""
     out = []
     for attrs, body in re.findall(r"<a ([^>]*)>(.*?)</a>", fragment, flags=re.S):
         classes = re.search(r'class="([^"]*)"', attrs)
         if classes and cls in classes.group(1).split():
             href = re.search(r'href="([^"]*)"', attrs).group(1)
             aria = unescape(re.search(r'aria-label="([^"]*)"', attrs).group(1))
-            title = unescape(re.search(r"<title>(.*?)</title>", body, flags=re.S).group(1))
-            out.append((unescape(href), aria, title))
+            titled = re.search(r'title="([^"]*)"', attrs) or re.search(
+                r"<title>(.*?)</title>", body, flags=re.S
+            )
+            out.append((unescape(href), aria, unescape(titled.group(1))))
     return out
 
 
@@ -132,7 +140,7 @@ def test_every_link_in_the_pictures_resolves(home):
         for cls in ("actor", "mark", "lane-label")
         for href, _, _ in links(svg(text, picture), cls)
     }
-    hrefs |= set(re.findall(r'<a href="(/ontology[^"]*)"', svg(text, "matrix")))
+    hrefs |= set(re.findall(r'<a href="(/concept\?name=[^"]*)"', svg(text, "matrix")))
     assert hrefs
     for href in sorted(hrefs):
         reply = fetch(server + href.lstrip("/").split("#")[0], HTML)
@@ -141,17 +149,87 @@ def test_every_link_in_the_pictures_resolves(home):
             assert href.split("#")[1] in parse_html(reply.text).ids()
 
 
-def test_the_pictures_are_accessible_svg_with_table_twins(home):
+def test_the_pictures_are_accessible_with_table_twins(home):
     _, _, text = home
-    for picture in ("matrix", "timeline"):
-        found = svg(text, picture)
-        assert 'role="group"' in found and "aria-labelledby=" in found
-        assert re.search(r"<title id=\"[a-z-]+\">[^<]+</title>", found)
-        assert re.search(r"<desc id=\"[a-z-]+\">[^<]+</desc>", found)
-        assert "style=" not in found  # the CSP allows no inline style
+    found = svg(text, "timeline")
+    assert 'role="group"' in found and "aria-labelledby=" in found
+    assert re.search(r"<title id=\"[a-z-]+\">[^<]+</title>", found)
+    assert re.search(r"<desc id=\"[a-z-]+\">[^<]+</desc>", found)
+    matrix = svg(text, "matrix")
+    assert "<caption" in matrix and '<th scope="col"' in matrix and '<th scope="row"' in matrix
+    for picture in (found, matrix):
+        assert "style=" not in picture  # the CSP allows no inline style
     html = parse_html(text)
-    assert len(html.attrs("table")) == 2  # each picture's table twin
+    assert len(html.attrs("table")) == 2  # the matrix, and the timeline's table twin
     assert not [a for _, a in html.elements if "style" in a]
+
+
+def test_each_stance_has_its_own_colour_and_a_legend(home):
+    _, _, text = home
+    matrix = svg(text, "matrix")
+    colours = re.findall(r'<th scope="col" class="stance-col c(\d+)"', matrix)
+    assert colours and len(colours) == len(set(colours))  # one colour per stance, none shared
+    legend = re.search(r'<ul class="legend stance-legend".*?</ul>', text, flags=re.S).group(0)
+    assert sorted(re.findall(r'legend-mark c(\d+)"', legend)) == sorted(colours)
+    assert "no position" not in matrix
+
+
+def test_actors_quoted_without_a_stance_are_listed_apart(live_server, repo_kg):
+    rows = select(
+        repo_kg,
+        "SELECT DISTINCT ?a WHERE { ?s frkg:stance frkg:stance-no-position ;"
+        " frkg:speaker|frkg:speaksFor ?a }",
+    )
+    stated = {r["actor"].value for r in select(repo_kg, ACTOR_STANCES)}
+    users = {r["actor"].value for r in select(repo_kg, USERS)}
+    apart = {r["a"].value for r in rows} - stated - users
+    text = fetch(live_server, HTML).text
+    if apart:
+        listed = re.search(r'<p class="unstated">.*?</p>', text, flags=re.S).group(0)
+        assert {
+            live_server + "id/" + h for h in re.findall(r'href="/page/([^"]+)"', listed)
+        } == apart
+
+
+def test_the_timeline_draws_each_kind_of_step_as_its_own_mark_with_a_legend(home):
+    _, _, text = home
+    found = svg(text, "timeline")
+    shapes = set(re.findall(r'class="mark \w+ shape-(\w+)"', found))
+    legend = re.search(
+        r'<ul class="legend" aria-label="Marks of the timeline">.*?</ul>', text, flags=re.S
+    ).group(0)
+    assert shapes == set(re.findall(r"legend-shape shape-(\w+)", legend))
+
+
+def test_timeline_labels_are_whole(home):
+    """No lane label is cut: every policy's full label is in its lane's text."""
+    _, _, text = home
+    found = svg(text, "timeline")
+    for aria, lines in re.findall(
+        r'<a class="lane-label"[^>]*aria-label="([^"]*)"><title>.*?</title><text[^>]*>(.*?)</text>',
+        found,
+        flags=re.S,
+    ):
+        words = " ".join(re.findall(r"<tspan[^>]*>(.*?)</tspan>", lines))
+        assert " ".join(unescape(words).split()) == unescape(aria)
+
+
+def test_an_outlier_date_breaks_the_axis_instead_of_squeezing_it(tmp_path):
+    """A law of 2008 and a cluster of 2019-2021: the axis is broken, and the cluster keeps most
+    of the width."""
+    from datetime import date
+
+    from frkg.publish import overview
+
+    def p(d: date) -> overview.Period:
+        return overview.Period(d, d, "day", str(d), str(d))
+
+    periods = [p(date(2008, 10, 3))] + [p(date(2019 + i // 12, 1 + i % 12, 1)) for i in range(30)]
+    stretches = overview._stretches(periods, 600)
+    assert len(stretches) == 2
+    (a0, a1, x0, x1), (b0, b1, y0, y1) = stretches
+    assert a1 < date(2010, 1, 1) and b0 > date(2018, 1, 1)
+    assert (y1 - y0) > 4 * (x1 - x0)
 
 
 def test_home_counts_equal_sparql_counts(home):

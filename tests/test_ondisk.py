@@ -253,3 +253,44 @@ def test_stats_and_export_refuse_a_folder_that_is_not_a_store(tmp_path):
         assert result.returncode == 2 and result.stdout == ""
         assert f"error: nothing was {outcome}; build the store with `frkg load" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+# -- the per-load indexes saved beside the store (issue 17) -----------------------------------
+
+
+def _void_of(publication) -> set:
+    return {(q.subject, q.predicate, q.object) for q in publication.void}
+
+
+def test_load_saves_the_indexes_beside_the_store_and_serve_reads_them(disk_store):
+    from frkg.publish import publication
+
+    folder = disk_store[0]
+    kg = ondisk.open_store(folder, CANONICAL)
+    manifest = json.loads((folder / publication.SAVED / publication.MANIFEST).read_text())
+    assert manifest["version"] == kg.version and manifest["base"] == kg.base
+    assert publication.saved_parts(kg) == folder / publication.SAVED
+    served = publication.Publication.lazy(kg)
+    served.warm()
+    built = publication.Publication.build(store.load(repo_settings(base_iri=CANONICAL)))
+    assert _void_of(served) == _void_of(built)
+    assert [d.body for d in served.dumps] == [d.body for d in built.dumps]
+    assert served.index.entity_count == built.index.entity_count
+    # Read parts refer to the store being served, not to the copy they were built from.
+    assert served.describer.kg is kg and served.browser.index is served.index
+
+
+@pytest.mark.parametrize("field", ["version", "code", "base"])
+def test_saved_indexes_for_other_data_or_code_are_not_read(disk_store, tmp_path, field):
+    from frkg.publish import publication
+
+    copy = tmp_path / "store"
+    shutil.copytree(disk_store[0], copy)
+    manifest_file = copy / publication.SAVED / publication.MANIFEST
+    manifest = json.loads(manifest_file.read_text())
+    manifest[field] = "something else"
+    manifest_file.write_text(json.dumps(manifest))
+    kg = ondisk.open_store(copy, CANONICAL)
+    assert publication.saved_parts(kg) is None
+    served = publication.Publication.lazy(kg)  # built from the store instead
+    assert served.index.entity_count > 0

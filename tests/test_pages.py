@@ -183,7 +183,11 @@ def test_every_entity_is_reachable_from_the_home_page_and_each_link_resolves(liv
         _, entity = page(live_server, href.lstrip("/"))
         hrefs = {a["href"] for a in entity.attrs("a")}
         assert "/" in hrefs  # and back to the home page
-        targets |= {urlsplit(h).path for h in hrefs if h.startswith("/") and "/links" not in h}
+        targets |= {
+            urlsplit(h).path + (f"?{urlsplit(h).query}" if urlsplit(h).query else "")
+            for h in hrefs
+            if h.startswith("/") and "/links" not in h
+        }
     for path in sorted(targets - links):
         assert fetch(live_server + path.lstrip("/"), HTML).status == 200, path
 

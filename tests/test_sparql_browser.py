@@ -87,12 +87,70 @@ def test_truncated_answer_shows_a_note(page, sparql_server):
     assert page.problems == []
 
 
-def test_editor_is_prefilled_with_the_dataset_prefixes(page, sparql_server):
+def test_the_starter_query_needs_no_prefix_lines_and_runs(page, sparql_server):
+    """The dataset's prefixes are declared server side (pyoxigraph's ``prefixes=``) and listed on
+    the page: the starter is four lines with none, and it runs."""
     page.goto(sparql_server + "sparql")
     page.wait_for_function("window.frkgYasgui && window.frkgYasgui.getTab()")
     query = page.evaluate("() => window.frkgYasgui.getTab().getQuery()")
-    assert f"PREFIX id: <{sparql_server}id/>" in query
-    assert f"PREFIX frkg: <{sparql_server}ontology#>" in query
+    assert "PREFIX" not in query and "rdfs:label" in query
+    listed = page.locator(".prefixes").inner_text()
+    assert f"{sparql_server}ontology#" in page.locator(".prefix-table").inner_text(
+        timeout=5000
+    ) or ("frkg:" in listed)
+    page.evaluate("() => window.frkgYasgui.getTab().query()")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=30_000)
+    assert page.problems == []
+
+
+def test_the_page_opens_at_its_top_with_the_site_navigation(page, sparql_server):
+    page.set_viewport_size({"width": 1400, "height": 800})
+    page.goto(sparql_server + "sparql")
+    page.wait_for_function("window.frkgYasgui && window.frkgYasgui.getTab()")
+    page.wait_for_timeout(300)  # YASGUI draws its tab after a tick
+    assert page.evaluate("window.scrollY") == 0
+    nav = page.get_by_role("navigation", name="Site")
+    assert nav.get_by_role("link", name="Policies").is_visible()
+    assert page.problems == []
+
+
+def test_examples_are_grouped_by_question_without_internal_references(page, sparql_server):
+    page.goto(sparql_server + "sparql")
+    text = page.locator(".examples").inner_text()
+    for internal in ("facts.md", "README", "section 2.1"):
+        assert internal not in text
+    assert page.locator(".examples .question h3").count() >= 2
+
+
+def test_each_example_links_its_results_as_csv(page, sparql_server):
+    page.goto(sparql_server + "sparql")
+    link = (
+        page.locator(".examples li")
+        .filter(has_text="open letter")
+        .get_by_role("link", name="Results as CSV")
+    )
+    href = link.get_attribute("href")
+    reply = page.request.get(sparql_server + href.lstrip("/"))
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/csv")
+    assert "HID Global" in reply.text()
+
+
+def test_result_cells_show_their_whole_text(page, sparql_server):
+    page.goto(sparql_server + "sparql")
+    page.wait_for_function("window.frkgYasgui && window.frkgYasgui.getTab()")
+    long = "x" * 40 + " " + "y" * 200
+    page.evaluate(
+        "(text) => { const tab = window.frkgYasgui.getTab();"
+        " tab.setQuery('SELECT ?long WHERE { BIND(\"' + text + '\" AS ?long) }'); tab.query(); }",
+        long,
+    )
+    cell = page.locator(".yasr table tbody td").filter(has_text="yyyy").first
+    cell.wait_for(timeout=30_000)
+    assert long in cell.inner_text()
+    overflow = cell.evaluate(
+        "td => [...td.querySelectorAll('div')].map(d => getComputedStyle(d).textOverflow)"
+    )
+    assert "ellipsis" not in overflow
     assert page.problems == []
 
 
@@ -170,4 +228,6 @@ def test_normal_use_of_the_query_page_reports_no_csp_violation(page, sparql_serv
     page.locator(".yasr .errorResult").first.wait_for(timeout=30_000)
     assert violations(page) == []
     # The refusal is the only problem (YASGUI also reports it as an unhandled rejection).
-    assert all("400" in p or "SERVICE clauses are not allowed" in p for p in page.problems)
+    assert all("400" in p or "SERVICE clauses are not allowed" in p for p in page.problems), (
+        page.problems
+    )

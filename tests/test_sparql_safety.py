@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
-from conftest import SPARQL_LIMITS, http
+from conftest import SPARQL_FIXTURE, SPARQL_LIMITS, fixture_server_args, http, running_server
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DIRECT = {"Content-Type": "application/sparql-query"}
@@ -248,6 +248,28 @@ def test_full_slots_give_429_with_retry_after_and_pages_still_answer(sparql_serv
     assert health[0] == 200
     assert sorted(r[0] for r in results) == [503, 503]
     assert http("POST", endpoint, "ASK {}", DIRECT)[0] == 200
+
+
+def test_a_query_that_finds_every_slot_busy_waits_in_the_queue_then_is_answered():
+    """RFC 6585 section 4 (429) is for a sustained overload, not a burst: while both slots run
+    runaways, one more query waits (FRKG_SPARQL_QUEUE_WAIT) and is answered once a slot frees."""
+    args = fixture_server_args(SPARQL_FIXTURE)
+    env = {**SPARQL_LIMITS, "FRKG_SPARQL_TIMEOUT": "1", "FRKG_SPARQL_QUEUE_WAIT": "20"}
+    with running_server(*args, env=env) as url:
+        endpoint = url + "sparql"
+        results = []
+        threads = [
+            threading.Thread(target=lambda: results.append(http("POST", endpoint, RUNAWAY, DIRECT)))
+            for _ in range(2)
+        ]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)  # both runaways hold a slot until they are killed at the time limit
+        status, _, body = http("POST", endpoint, "ASK {}", DIRECT)
+        for t in threads:
+            t.join()
+    assert (status, json.loads(body)["boolean"]) == (200, True)
+    assert sorted(r[0] for r in results) == [503, 503]
 
 
 # -- length and cap ----------------------------------------------------------------------------

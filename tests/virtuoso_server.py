@@ -215,6 +215,33 @@ class Virtuoso:
         self.endpoint = f"http://127.0.0.1:{self.http_port}/sparql"
         return self.endpoint
 
+    def restart(self) -> str:
+        """Stop the server and start it again on the same ports with the same database (a
+        backend that goes away and comes back); return the endpoint. Run ``checkpoint;`` after
+        loading: what is only in the transaction log may not be there again."""
+        d = self.directory
+        self.stop()
+        out = open(d / "virtuoso.out", "wb")
+        proc = subprocess.Popen(
+            [SERVER, "+foreground", "+configfile", str(d / "virtuoso.ini")],
+            cwd=d,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        self._proc = proc
+        self._finalizer = weakref.finalize(self, _stop_process, proc)
+        deadline = time.monotonic() + self.start_timeout
+        while f"Server online at 127.0.0.1:{self.sql_port}" not in self._log():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise VirtuosoError(f"virtuoso-t did not come back:\n{self._log()[-2000:]}")
+            time.sleep(0.05)
+        self.endpoint = f"http://127.0.0.1:{self.http_port}/sparql"
+        return self.endpoint
+
     def _log(self) -> str:
         try:
             return (self.directory / "virtuoso.out").read_text(encoding="utf-8", errors="replace")

@@ -1,4 +1,4 @@
-"""The ``frkg`` command line: serve, validate, query, stats, export, load and build."""
+"""The ``frkg`` command line: serve, front, validate, query, stats, export, load and build."""
 
 from __future__ import annotations
 
@@ -95,37 +95,218 @@ def main() -> None:
     help="Front proxies trusted to set SCRIPT_NAME and X-Forwarded-* "
     "[FRKG_FORWARDED_ALLOW_IPS, none].",
 )
+@click.option(
+    "--front",
+    type=click.Choice(["nginx"]),
+    help="Start nginx on HOST:PORT in front of the workers, so that slow clients wait in "
+    "nginx, not in a worker thread [FRKG_FRONT, none].",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["none", "text", "json"]),
+    help="Access log on stderr, one line per request [FRKG_LOG_FORMAT, none].",
+)
+@click.option(
+    "--watch/--no-watch",
+    default=None,
+    help="Reload the data without downtime when a file changes (SIGHUP always reloads) "
+    "[FRKG_WATCH, off].",
+)
+@click.option(
+    "--listen-early/--no-listen-early",
+    default=None,
+    help="Listen at once and answer 503 (loading) until the data is loaded and validated "
+    "[FRKG_LISTEN_EARLY, off].",
+)
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("data", "Data file or folder [FRKG_DATA, data].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
 @_backend_options
 def serve(**options) -> None:
-    """Load the knowledge graph and serve it over HTTP with gunicorn."""
-    from frkg.web import create_app, server
+    """Load the knowledge graph and serve it over HTTP with gunicorn.
+
+    SIGHUP (or a change on disk, with --watch) reloads the data in the background and swaps it
+    in without downtime; SIGTERM stops gracefully. See docs/operating.md.
+    """
+    from frkg.web import server
 
     try:
         settings = Settings.from_env(**options)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    kg = open_or_exit(settings)
-    app = create_app(settings, kg)
-    where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
-    click.echo(
-        f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
-        f"{where}, data version {kg.version}",
-        err=True,
-    )
-    timings = app.extensions["frkg.publication"].timings
-    click.echo(
-        f"dumps, VoID, search and browse indexes built in {sum(timings.values()) * 1000:.0f} ms",
-        err=True,
-    )
-    if kg.base != settings.listen_url:
-        click.echo(f"publishing IRIs under {kg.base}", err=True)
+    # Before anything imports prometheus_client: every process's counts go to files there.
+    runtime = server.prepare_runtime()
+    try:
+        _serve(settings, runtime)
+    finally:
+        runtime.remove()
+
+
+def _serve(settings: Settings, runtime) -> None:
+    from pathlib import Path
+
+    from frkg.web import create_app, reload, server
+    from frkg.web.loading import LoadingApp
+
+    if settings.listen_early:
+        # Workers answer "loading" at once; the master loads, then forks workers over the data.
+        app = LoadingApp(None)
+        click.echo("listening at once; the data loads in the background", err=True)
+    else:
+        kg = open_or_exit(settings)
+        app = create_app(settings, kg)
+        where = f" {kg.store.place} {kg.location}" if kg.store.place else ""
+        click.echo(
+            f"frkg {__version__}: {kg.triple_count} triples from {len(kg.files)} files"
+            f"{where}, data version {kg.version}",
+            err=True,
+        )
+        published = app.extensions["frkg.publication"]
+        if published.complete:
+            seconds = sum(published.timings.values())
+            click.echo(
+                f"dumps, VoID, search and browse indexes built in {seconds * 1000:.0f} ms",
+                err=True,
+            )
+        else:
+            click.echo("dumps, VoID, search and browse indexes: built once serving", err=True)
+        if kg.base != settings.listen_url:
+            click.echo(f"publishing IRIs under {kg.base}", err=True)
+    app.extensions["frkg.reload_status"] = runtime.reload_status
+    host, port, front_command = settings.host, settings.port, None
+    if settings.front == "nginx":
+        front_command, port = _front_command(settings, runtime)
+        host = "127.0.0.1"
+        click.echo(f"nginx in front; the workers listen on 127.0.0.1:{port}", err=True)
+
+    def keep(built) -> None:
+        built.extensions["frkg.reload_status"] = runtime.reload_status
+
+    def watched():
+        if settings.store:  # the store's folder, or the symlink `ln -sfn NEW` switches
+            return [Path(settings.store)]
+        if settings.sparql_endpoint:
+            return []
+        return [path for paths in store.sources(settings).values() for path in paths]
+
     click.echo(
         f"serving at {settings.listen_url}  (open it in a browser; Ctrl-C to stop)", err=True
     )
-    server.run(app, settings.host, settings.port, settings.workers, settings.threads)
+    server.run(
+        app,
+        server.Options(
+            host=host,
+            port=port,
+            workers=settings.workers,
+            threads=settings.threads,
+            graceful_timeout=settings.graceful_timeout,
+            front_command=front_command,
+            rebuild=lambda: reload.build_app(settings, keep),
+            watched=watched if settings.watch else None,
+            load_at_start=settings.listen_early,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        ),
+    )
+
+
+def _front_command(settings: Settings, runtime) -> tuple[list[str], int]:
+    """Write the nginx front's configuration; its command line, and the workers' own port."""
+    import socket
+
+    from frkg.export import front
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        inner = s.getsockname()[1]
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family) as s:  # said now, rather than by nginx once it gives up
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((settings.host, settings.port))
+        except OSError as e:
+            _fail(f"{settings.listen_url} for the front: {e.strerror}", "choose another --port")
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    options = front.FrontOptions(
+        header_timeout=settings.front_header_timeout,
+        body_timeout=settings.front_body_timeout,
+        read_timeout=settings.sparql_timeout + 30,
+    )
+    try:
+        listen, upstream = f"{host}:{settings.port}", f"127.0.0.1:{inner}"
+        conf = front.write(listen, [upstream], runtime.front, options)
+        front.check(conf)
+        return front.command(conf), inner
+    except front.FrontError as e:
+        _fail(str(e), "install nginx, or serve without --front")
+    raise AssertionError("unreachable")
+
+
+@main.command("front")
+@click.option(
+    "--listen",
+    default="127.0.0.1:8080",
+    show_default=True,
+    help="What nginx listens on (nginx's `listen` syntax).",
+)
+@click.option(
+    "--upstream",
+    "upstreams",
+    multiple=True,
+    required=True,
+    metavar="HOST:PORT",
+    help="A `frkg serve` instance to balance over (repeat for each).",
+)
+@click.option(
+    "--prefix",
+    type=click.Path(file_okay=False),
+    help="Folder for nginx.conf, its pid, log and temporary files [a new temporary folder].",
+)
+@click.option(
+    "--write-only", is_flag=True, help="Write PREFIX/nginx.conf, print its path, run nothing."
+)
+def front_command(listen: str, upstreams: tuple[str, ...], prefix: str | None, write_only: bool):
+    """Run nginx as a load-balancing front over several `frkg serve` instances.
+
+    Requests are read whole by nginx (FRKG_FRONT_HEADER_TIMEOUT, FRKG_FRONT_BODY_TIMEOUT) and
+    balanced over the instances; an instance that fails is skipped, and a GET or HEAD it
+    failed is retried on the next one. SIGTERM or Ctrl-C stop nginx gracefully.
+    """
+    import signal
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from frkg.export import front
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    options = front.FrontOptions(
+        header_timeout=settings.front_header_timeout,
+        body_timeout=settings.front_body_timeout,
+        read_timeout=settings.sparql_timeout + 30,
+    )
+    folder = Path(prefix) if prefix else Path(tempfile.mkdtemp(prefix="frkg-front-"))
+    try:
+        conf = front.write(listen, list(upstreams), folder, options)
+        front.check(conf)
+    except (front.FrontError, OSError) as e:
+        click.echo(f"error: {e}", err=True)
+        click.echo("error: nothing was started; fix the above and try again", err=True)
+        sys.exit(2)
+    if write_only:
+        click.echo(str(conf))
+        return
+    click.echo(f"nginx on {listen} over {', '.join(upstreams)} ({conf})", err=True)
+    proc = subprocess.Popen(front.command(conf), stdin=subprocess.DEVNULL)
+
+    def graceful(signum, frame) -> None:
+        proc.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+
+    signal.signal(signal.SIGTERM, graceful)
+    signal.signal(signal.SIGINT, graceful)
+    sys.exit(proc.wait())
 
 
 @main.command("validate")
@@ -557,6 +738,7 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
                     Path(settings.store),
                     progress=progress.file_done,
                     advance=progress.advance,
+                    beside=_save_publication,
                 )
                 target = f"the on-disk store {settings.store}"
             else:
@@ -580,6 +762,14 @@ def load_command(store_dir: str | None, nquads: str | None, **options) -> None:
         f"IRIs under {record.base}",
         err=True,
     )
+
+
+def _save_publication(kg: store.KnowledgeGraph, folder) -> None:
+    """Build the per-load indexes of a new on-disk store and save them beside it, so that
+    `frkg serve --store` reads them instead of building them at every start."""
+    from frkg.publish import publication
+
+    publication.save(publication.Publication.build(kg), folder)
 
 
 class _LoadProgress:

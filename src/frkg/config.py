@@ -40,6 +40,35 @@ class Settings:
         "X-Forwarded-* request headers `frkg serve` trusts; empty trusts none, so no client can "
         "move the paths links and redirects are written under.",
     )
+    front: str = _setting(
+        "",
+        "nginx: `frkg serve` starts Debian's nginx on HOST:PORT in front of its own workers, so "
+        "slow clients wait in nginx's event loop, not in a worker thread; empty serves directly.",
+    )
+    front_header_timeout: float = _setting(
+        10.0, "Seconds the front gives a client to send a request's whole headers; then it closes."
+    )
+    front_body_timeout: float = _setting(
+        10.0, "Seconds the front waits on each read of a request's body before it answers 408."
+    )
+    log_format: str = _setting(
+        "none", "Access log on stderr, one line per request: none, text or json."
+    )
+    watch: bool = _setting(
+        False,
+        "Reload the data, without downtime, when a file under FRKG_ONTOLOGY, FRKG_DATA or "
+        "FRKG_SHAPES changes (SIGHUP always reloads).",
+    )
+    listen_early: bool = _setting(
+        False,
+        "`frkg serve` listens at once and answers 503 (loading) while the data loads in the "
+        "background (validated as for a reload); a load that fails exits with status 2.",
+    )
+    graceful_timeout: float = _setting(
+        20.0,
+        "Seconds a stopping server (SIGTERM) or a replaced worker (reload) has to finish the "
+        "requests in flight.",
+    )
     ontology: list[str] = _setting(["ontology"], "Ontology Turtle files or folders.")
     data: list[str] = _setting(["data"], "Data Turtle files or folders.")
     shapes: list[str] = _setting(["shapes"], "SHACL shapes Turtle files or folders.")
@@ -57,6 +86,11 @@ class Settings:
         10.0,
         "Seconds a SPARQL query may run; then its worker process is killed and the answer is 503.",
     )
+    backend_timeout: float = _setting(
+        5.0,
+        "Seconds one lookup for a page may wait on the SPARQL endpoint (FRKG_SPARQL_ENDPOINT) "
+        "before the page answers 503; queries sent to /sparql have FRKG_SPARQL_TIMEOUT.",
+    )
     sparql_result_cap: int = _setting(
         10000,
         "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) one SPARQL answer carries; "
@@ -67,8 +101,14 @@ class Settings:
     )
     sparql_max_concurrent: int = _setting(
         2,
-        "SPARQL queries one server worker process runs at once; one more gets 429 with "
-        "Retry-After. Must be below FRKG_THREADS, so entity pages always have a thread.",
+        "SPARQL queries one server worker process runs at once; one more waits for a slot "
+        "(FRKG_SPARQL_QUEUE_WAIT), then gets 429 with Retry-After. Must be below FRKG_THREADS, "
+        "so entity pages always have a thread.",
+    )
+    sparql_queue_wait: float = _setting(
+        0.5,
+        "Seconds a SPARQL query waits for a free query slot when all are busy; then it gets 429 "
+        "with Retry-After. 0 refuses at once.",
     )
     sparql_result_max_bytes: int = _setting(
         64 * 2**20,
@@ -85,6 +125,12 @@ class Settings:
         "Megabytes of memory a SPARQL query worker may gain and keep; past that it is replaced "
         "by a fresh one after its query.",
     )
+    index_background_above: int = _setting(
+        20000,
+        "Triples above which `frkg serve` answers before its discovery indexes (dumps, VoID, "
+        "search, class lists, the home page's overview) are built: it builds them once serving, "
+        "then replaces its workers by ones that share them. 0: always; below: built first.",
+    )
     response_cache_mb: int = _setting(
         64,
         "Megabytes of entity documents and pages each server worker process keeps to send "
@@ -99,6 +145,8 @@ class Settings:
         # The SPARQL limits are what keeps the endpoint safe: refuse values that would disarm them.
         if self.sparql_timeout <= 0:
             raise ValueError("FRKG_SPARQL_TIMEOUT must be a positive number of seconds")
+        if self.sparql_queue_wait < 0:
+            raise ValueError("FRKG_SPARQL_QUEUE_WAIT must be 0 (no queue) or a number of seconds")
         if self.sparql_result_cap < 1 or self.sparql_max_query_length < 1:
             raise ValueError("FRKG_SPARQL_RESULT_CAP and FRKG_SPARQL_MAX_QUERY_LENGTH must be >= 1")
         if min(self.sparql_result_max_bytes, self.sparql_worker_memory_mb) < 1 or (
@@ -117,6 +165,19 @@ class Settings:
                         f"FRKG_FORWARDED_ALLOW_IPS: {address.strip()!r} is not an IP address or "
                         "network (such as 10.0.0.5 or 10.0.0.0/24), nor *"
                     ) from None
+        if self.front not in ("", "nginx"):
+            raise ValueError(f"FRKG_FRONT={self.front!r}: use nginx, or leave it empty")
+        if self.log_format not in ("none", "text", "json"):
+            raise ValueError(f"FRKG_LOG_FORMAT={self.log_format!r}: use none, text or json")
+        if min(self.front_header_timeout, self.front_body_timeout, self.backend_timeout) <= 0:
+            raise ValueError(
+                "FRKG_FRONT_HEADER_TIMEOUT, FRKG_FRONT_BODY_TIMEOUT and FRKG_BACKEND_TIMEOUT "
+                "must be positive numbers of seconds"
+            )
+        if self.graceful_timeout < 0:
+            raise ValueError("FRKG_GRACEFUL_TIMEOUT must be 0 or more seconds")
+        if self.index_background_above < 0:
+            raise ValueError("FRKG_INDEX_BACKGROUND_ABOVE must be a number of triples, 0 or more")
         if self.response_cache_mb < 0:
             raise ValueError("FRKG_RESPONSE_CACHE_MB must be 0 (off) or a positive number")
         if not 1 <= self.sparql_max_concurrent < self.threads:

@@ -29,6 +29,9 @@ class Format:
     keywords: tuple[str, ...] = ()
     serializer: ox.RdfFormat | ox.QueryResultsFormat | None = None
     iri: str | None = None  # the W3C format IRI (https://www.w3.org/ns/formats/), for descriptions
+    #: Words that name a family of syntaxes this one belongs to without being its first choice
+    #: (N-Triples is N3 too): within a family, the Accept header picks (see :func:`family`).
+    families: tuple[str, ...] = ()
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -95,6 +98,7 @@ RDF_FORMATS = (
         ("nt", "ntriples", "n-triples"),
         ox.RdfFormat.N_TRIPLES,
         W3C_FORMATS + "N-Triples",
+        ("n3",),  # N-Triples is a subset of N3: SPARQLWrapper's format=n3 Accepts it by name
     ),
     Format(
         "nquads",
@@ -187,6 +191,20 @@ def by_keyword(word: str, formats: tuple[Format, ...]) -> Format | None:
     return None
 
 
+def family(word: str, formats: tuple[Format, ...]) -> tuple[Format, ...]:
+    """Every format of ``formats`` a ``format=`` word names, in table order: the one
+    :func:`by_keyword` finds first, then those that count the word among their families.
+
+    SPARQLWrapper sends a family word (``n3``, ``xml``, ``json``) with an Accept header naming
+    one member (``format=n3`` with ``Accept: application/n-triples``): the word narrows the
+    choice to the family, the Accept header chooses within it (docs/urls-and-formats.md).
+    """
+    first = by_keyword(word, formats)
+    word = word.strip().lower()
+    members = [f for f in formats if f is not first and word in f.families]
+    return ((first,) if first else ()) + tuple(members)
+
+
 class Unrepresentable(ValueError):
     """RDF that a syntax cannot express (RDF/XML needs every predicate to end in an XML name)."""
 
@@ -225,6 +243,22 @@ def serialize(
                     "it does not end in an XML name"
                 )
     return ox.serialize(items, format=fmt.serializer, prefixes=dict(prefixes or {}))
+
+
+def with_default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` as a document in a dataset syntax carries them: every distinct triple in the
+    default graph, then each quad of a named graph as it is (which file said it).
+
+    A reader of N-Quads or TriG that keeps one graph reads the default graph (RDF 1.1 Concepts
+    section 4; Comunica, rdflib's ``Graph.parse``), so the description must be there; the named
+    graphs beside it keep the provenance a dataset-aware reader can use
+    (docs/urls-and-formats.md, "Quad documents").
+    """
+    quads = list(quads)
+    default = ox.DefaultGraph()
+    triples = dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    named = [q for q in dict.fromkeys(quads) if q.graph_name != default]
+    return [*triples, *named]
 
 
 def used_prefixes(prefixes: Mapping[str, str], quads: Iterable[ox.Quad]) -> dict[str, str]:

@@ -21,8 +21,9 @@ What is exported (under ``OUTDIR/public``):
 Negotiated URLs (``/id/{slug}``, ``/data/{slug}``, ``/ontology``, ``/void``,
 ``/.well-known/void``, ``/shapes``, and the lists without ``?format=``) have no file of their
 own: the web server picks one of the files above. Search, SPARQL, ``/health``, filtered lists
-and ``/browse?class=`` need a live server (:data:`DYNAMIC`). Text files of 1 KiB or more get a
-gzip twin (``file.gz``) that the web server sends to clients accepting gzip, and every file's
+and ``/browse?class=`` need a live server (:data:`DYNAMIC`). Text files get a gzip twin
+(``file.gz``), which the web server sends to clients accepting gzip, where it pays (it saves at
+least a TCP segment and a fifth of the file: :func:`_pays`), and every file's
 modification time is the ``Last-Modified`` the app sent, so validators agree with the data.
 
 This module defines no view and no Flask API of its own: it is a client of the app, through
@@ -37,10 +38,12 @@ from __future__ import annotations
 
 import gzip
 import html
+import io
 import multiprocessing
 import os
 import re
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,14 +51,26 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from hashlib import sha1
 from pathlib import Path
-from urllib.parse import parse_qs, quote, quote_plus, unquote, urlencode, urlsplit
+from urllib.parse import (
+    parse_qs,
+    quote,
+    quote_plus,
+    unquote,
+    unquote_to_bytes,
+    urlencode,
+    urlsplit,
+)
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 from werkzeug.routing import RequestRedirect
 
+from frkg import formats
 from frkg.export import conneg_rules
 from frkg.export.conneg_rules import Negotiation
-from frkg.formats import HTML, JSON, RDF_FORMATS, Format, by_keyword, content_type_of
+from frkg.formats import HTML, JSON, RDF_FORMATS, Format, by_keyword, by_suffix, content_type_of
+from frkg.namespaces import prefixes
 from frkg.web import base
 from frkg.web.headers import COMPRESS_MIN_SIZE, COMPRESSIBLE
 
@@ -72,8 +87,21 @@ MANAGED_HEADERS = (
     "Cache-Control",
     "Content-Disposition",
 )
-#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``).
-LIVE_ONLY = ("search.results", "sparql.endpoint", "health.health")
+#: Endpoints only a live server answers (and lists with facet filters, and ``/browse?class=``;
+#: the research tables, whose rows depend on the day and filters their URL asks for).
+LIVE_ONLY = (
+    "search.results",
+    "sparql.endpoint",
+    "health.health",
+    "tracker.policies",
+    "tracker.people",
+    "browse.concept",
+    # the named graphs' list, the Graph Store, Triple Pattern Fragments and the JSON-LD context
+    "graphs.listing",
+    "graphs.graph_store",
+    "fragments.fragment",
+    "jsonld_context.current",
+)
 #: Slugs and class names a web server can put in a path and a header safely.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:-]*")
 #: Where the web server finds the error bodies (never served directly).
@@ -407,17 +435,55 @@ def render(template: dict[str, str], variables: dict[str, str]) -> dict[str, str
 
 
 class _Client:
-    """The app's WSGI test client, returning (status, headers, body) with managed headers only."""
+    """The app called as a WSGI application, returning (status, headers, body).
+
+    A GET is one call of the app with a plain WSGI environ (PEP 3333), as a server would make
+    it: Flask's test client builds a request object, cookies and a response object around each
+    call, which cost a third of a small document's time. ``client`` is that test client, for
+    the few other requests the build makes.
+    """
 
     def __init__(self, app) -> None:
+        self.app = app
         self.client = app.test_client()
 
     def get(self, url: str, headers: dict[str, str] | None = None):
-        response = self.client.get(url, headers=headers or {})
+        path, _, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "",
+            # PEP 3333: the path percent-decoded, its bytes as latin-1 characters
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "QUERY_STRING": query,
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "localhost",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in (headers or {}).items():
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+        started: list = []
+
+        def start_response(status: str, response_headers: list, exc_info=None):
+            started[:] = [status, response_headers]
+
+        chunks = self.app(environ, start_response)
         try:
-            return response.status_code, response.headers, response.get_data()
+            body = b"".join(chunks)
         finally:
-            response.close()  # static files are sent from an open file
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # static files are sent from an open file
+        status, response_headers = started
+        return int(status.split(" ", 1)[0]), Headers(response_headers), body
 
 
 @dataclass
@@ -435,9 +501,59 @@ class _Fetched:
 _WORKER: dict = {}
 
 
+class _Documents:
+    """The RDF documents of things (``/data/{slug}.{ext}``) serialised straight from the store.
+
+    A document's bytes are the describer's quads in the format of its suffix, as the app's view
+    makes them (:func:`frkg.formats.serialize` with the serving base's prefixes), and its
+    headers are those the app sent for the documents fetched through it first, with the slug
+    filled in: the request cycle is skipped, and each thing is described once for all its
+    formats (they come one after another). Whatever is not such a plain 200 (an unknown thing,
+    a format that cannot express the description) is fetched through the app instead.
+    """
+
+    def __init__(self, app, templates: dict[str, dict[str, str]]) -> None:
+        kg = app.extensions["frkg"]
+        self.describer = app.extensions["frkg.describer"]
+        self.prefixes = prefixes(kg.base)
+        self.templates = templates
+        self.modified = http_date(kg.modified)
+        self.last: tuple[str | None, object] = (None, None)
+
+    def fetch(self, target: Target) -> tuple[dict[str, str], bytes] | None:
+        """The headers and body of ``target``, or None when the app must answer it."""
+        template = self.templates.get(target.variant)
+        fmt = by_suffix(target.ext, RDF_FORMATS)
+        if template is None or fmt is None:
+            return None
+        variables = dict(target.variables)
+        slug = variables["slug"]
+        if self.last[0] != slug:
+            self.last = (slug, self.describer.describe(slug))
+        description = self.last[1]
+        if description is None:
+            return None
+        try:
+            body = formats.serialize(fmt, description.quads, self.prefixes)
+        except formats.Unrepresentable:
+            return None
+        headers = render(template, variables)
+        headers["Content-Type"] = fmt.content_type
+        headers["Last-Modified"] = self.modified
+        return headers, body
+
+
 def _fetch(target: Target) -> _Fetched:
-    """Fetch ``target`` through the app; write its file when it is a 200 (runs in a worker)."""
+    """Fetch ``target`` through the app (or, for a thing's document, straight from the store:
+    :class:`_Documents`); write its file when it is a 200 (runs in a worker)."""
     client, public = _WORKER["client"], _WORKER["public"]
+    documents = _WORKER.get("documents")
+    made = documents.fetch(target) if documents is not None and target.route == "data" else None
+    if made is not None:
+        headers, body = made
+        _write(public / target.file, body, headers)
+        kept = {k: v for k, v in headers.items() if k != "Last-Modified"}
+        return _Fetched(target, 200, kept, list(_links(headers, body)))
     status, headers, body = client.get(target.url)
     kept = {k: headers[k] for k in (*MANAGED_HEADERS, "Content-Type", "Location") if k in headers}
     if status != 200:
@@ -447,9 +563,9 @@ def _fetch(target: Target) -> _Fetched:
 
 
 @contextmanager
-def _workers(app, public: Path, jobs: int):
+def _workers(app, public: Path, jobs: int, documents: _Documents | None = None):
     """A function that fetches a batch of targets, with ``jobs`` forked processes."""
-    _WORKER.update(client=_Client(app), public=public)
+    _WORKER.update(client=_Client(app), public=public, documents=documents)
     try:
         if jobs <= 1:
             yield lambda batch: map(_fetch, batch)
@@ -468,6 +584,7 @@ def build(app, outdir: Path, jobs: int = 1) -> Layout:
     built); the walk goes breadth first, one level of links at a time.
     """
     published = app.extensions["frkg.publication"]
+    published.warm()  # before the fork: the workers share every part instead of each building it
     public = outdir / "public"
     if public.exists():
         shutil.rmtree(public)
@@ -477,7 +594,17 @@ def build(app, outdir: Path, jobs: int = 1) -> Layout:
     frontier = _Frontier(urls, layout)
     for seed in _seeds(app, published):
         frontier.add(seed)
-    with _workers(app, public, jobs) as fetch_all:
+    # The first thing's documents through the app: their headers are the template the others
+    # are written with (straight from the store) and checked against.
+    first = [t for t in frontier.queue if t.route == "data"][: len(RDF_FORMATS)]
+    with _workers(app, public, 1) as fetch_all:
+        for fetched in fetch_all(first):
+            _record(layout, public, fetched)
+            for link in fetched.links:
+                frontier.add(link)
+    frontier.queue = [t for t in frontier.queue if t not in first]
+    documents = _Documents(app, layout.templates.get("data", {}))
+    with _workers(app, public, jobs, documents) as fetch_all:
         while batch := frontier.take():
             for fetched in fetch_all(batch):
                 _record(layout, public, fetched)
@@ -612,14 +739,31 @@ def _write(path: Path, body: bytes, headers) -> None:
     written = [path]
     media_type = headers.get("Content-Type", "").split(";")[0].strip()
     if media_type in COMPRESSIBLE and len(body) >= COMPRESS_MIN_SIZE:
-        zipped = path.with_name(path.name + ".gz")
-        zipped.write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
-        written.append(zipped)
+        packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        if _pays(len(body), len(packed)):
+            zipped = path.with_name(path.name + ".gz")
+            zipped.write_bytes(packed)
+            written.append(zipped)
     modified = headers.get("Last-Modified")
     if modified:
         stamp = parsedate_to_datetime(modified).timestamp()
         for p in written:
             os.utime(p, (stamp, stamp))
+
+
+#: gzip level of the twins: 6 (zlib's default) makes files a few percent larger than 9 in a
+#: fraction of the time.
+GZIP_LEVEL = 6
+#: A twin is written when it saves at least this many bytes and this share of the file: less
+#: than a TCP segment saved is not worth a second file per document (issue 17).
+TWIN_SAVES_BYTES = 1460
+TWIN_SAVES_SHARE = 0.2
+
+
+def _pays(size: int, packed: int) -> bool:
+    """True when a gzip twin of ``packed`` bytes is worth writing beside ``size`` bytes."""
+    saved = size - packed
+    return saved >= TWIN_SAVES_BYTES and saved >= TWIN_SAVES_SHARE * size
 
 
 def _write_error(public: Path, name: str, body: bytes) -> str:

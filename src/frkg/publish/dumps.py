@@ -4,7 +4,9 @@ A dump holds exactly the dataset of :mod:`frkg.publish.dataset`: the triples of 
 the inverse links materialised for them. Graph syntaxes (Turtle, N-Triples, JSON-LD) hold each
 distinct triple once; N-Quads also keeps the named graph of each triple (one per data file, and
 ``{base}graph/inferred`` for the inverse links), so a consumer can leave the inferred links out. The
-ontology and the shapes are not in the dumps (they are at ``/ontology`` and ``/shapes``).
+ontology and the shapes are not in these dumps (they are at ``/ontology`` and ``/shapes``); one more
+N-Quads dump, ``frkg-endpoint.nq.gz``, holds every graph the SPARQL endpoint holds, the ontology's
+and the shapes' too, so that a store loading it answers as the endpoint does.
 
 Text dumps (Turtle, JSON-LD) are served as they are, or gzip-encoded for clients that accept it;
 both encodings are made here, once. The N-Triples and N-Quads dumps are gzip files. ``frkg
@@ -18,6 +20,8 @@ import gzip
 import time
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from frkg import formats
 from frkg.formats import Format
 from frkg.namespaces import prefixes
@@ -28,6 +32,8 @@ GZIP_MEDIA_TYPE = "application/gzip"
 DUMPS_PATH = "dumps/"
 #: The file name stem of every dump.
 STEM = "frkg"
+#: Added to the stem of the dump of everything the endpoint holds: ``frkg-endpoint.nq.gz``.
+WHOLE_SUFFIX = "endpoint"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class DumpSpec:
 
     format_name: str
     compressed: bool
+    #: Every graph the SPARQL endpoint holds (the ontology and the shapes too), not only the
+    #: dataset's data and inferred links.
+    whole: bool = False
 
     @property
     def format(self) -> Format:
@@ -45,7 +54,8 @@ class DumpSpec:
     @property
     def filename(self) -> str:
         """``frkg.ttl``, ``frkg.nt.gz`` ..."""
-        return f"{STEM}.{self.format.suffix}" + (".gz" if self.compressed else "")
+        stem = f"{STEM}-{WHOLE_SUFFIX}" if self.whole else STEM
+        return f"{stem}.{self.format.suffix}" + (".gz" if self.compressed else "")
 
     @property
     def media_type(self) -> str:
@@ -55,7 +65,8 @@ class DumpSpec:
     @property
     def title(self) -> str:
         """A human title: "Turtle", "N-Triples (gzip)"."""
-        return self.format.label + (" (gzip)" if self.compressed else "")
+        title = self.format.label + (" (gzip)" if self.compressed else "")
+        return title + (", everything the SPARQL endpoint holds" if self.whole else "")
 
 
 #: The dumps, in the order pages list them.
@@ -64,6 +75,7 @@ SPECS = (
     DumpSpec("ntriples", True),
     DumpSpec("jsonld", False),
     DumpSpec("nquads", True),
+    DumpSpec("nquads", True, whole=True),
 )
 
 
@@ -100,6 +112,31 @@ def ordered_quads(index: DatasetIndex) -> list:
     return sorted(index.quads(), key=_order)
 
 
+def whole_quads(index: DatasetIndex) -> list:
+    """Every quad of every graph the SPARQL endpoint holds (one per file, the inferred links),
+    in dump order: loaded into a store whose default graph is the union of its named graphs,
+    it answers every query as ``/sparql`` does (docs/sparql.md, "The default graph")."""
+    store = index.kg.store
+    quads = (
+        q for g in index.kg.content_graphs() for q in store.quads_for_pattern(None, None, None, g)
+    )
+    return sorted(_canonical_blank_nodes(quads), key=_order)
+
+
+def _canonical_blank_nodes(quads) -> list:
+    """``quads`` with their blank nodes (the ontology's and shapes' lists and restrictions)
+    labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's random labels:
+    the same data gives the same dump, byte for byte, whichever engine or load it came from."""
+    plain, blank = [], ox.Dataset()
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            blank.add(q)
+        else:
+            plain.append(q)
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return plain + list(blank)
+
+
 def _order(q) -> tuple[str, str, str, str]:
     return (str(q.subject), str(q.predicate), str(q.object), str(q.graph_name))
 
@@ -120,7 +157,8 @@ class DumpSet:
         self.sort_seconds = time.perf_counter() - started
         for spec in SPECS:
             started = time.perf_counter()
-            content = serialize_dataset(index, spec.format, ordered)
+            quads = whole_quads(index) if spec.whole else ordered
+            content = serialize_dataset(index, spec.format, quads)
             if spec.compressed:
                 body, encoded = gzip_bytes(content), None
             else:

@@ -212,3 +212,344 @@ def links(
         page=page,
         pages=pages,
     )
+
+
+# -- what a page leads with, per class ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A fact a page leads with, and what backs it: its sources (with their web addresses) and
+    the cautions the data notes about it."""
+
+    sources: tuple[Term, ...] = ()
+    cautions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One statement as a person's or organization's page lists it, words in full."""
+
+    term: Term
+    kind: str  # "quote" or "paraphrase"
+    text: tuple[Term, ...]
+    speakers: tuple[Term, ...]
+    organizations: tuple[Term, ...]
+    date: Term | None
+    venues: tuple[Term, ...]  # frkg:channel: where it was first made
+    stances: tuple[Term, ...]
+    about: tuple[Term, ...]
+    claim: Claim
+    reported: Term | None = None  # when its source was published, for an undated statement
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One dated step of a policy, as its timeline shows it."""
+
+    term: Term
+    kind: Term | None
+    date: Term | None
+    precision: str | None  # "day", "month", "year"; None when undated
+    tally: str | None
+    participants: tuple[Term, ...]
+    resulting: Term | None
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """A membership: who, in which organization, in which role, as the source words it."""
+
+    member: Term
+    organization: Term
+    role: Term | None
+    title: str | None
+    date: Term | None
+    claim: Claim
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What a page shows first, above the property table: per class, what matters."""
+
+    kind: str  # "policy", "agent" or "concept"
+    # policy
+    row: object | None = None  # the tracker's PolicyRow
+    day: object | None = None  # the day "today" is (a datetime.date)
+    status: object | None = None  # the tracker's DayStatus on that day
+    statuses: tuple = ()  # (KeyDate, DayStatus on its day) for each day-precise key date
+    note: Term | None = None  # the scope note
+    events: tuple[EventLine, ...] = ()
+    people: tuple[tuple[str, tuple[Term, ...]], ...] = ()  # (relation, agents)
+    relations: tuple[tuple[str, tuple[Term, ...]], ...] = ()  # (relation, policies)
+    # agent (person or organization)
+    roles: tuple[RoleLine, ...] = ()
+    members: tuple[RoleLine, ...] = ()
+    letters: tuple[Term, ...] = ()
+    policies: tuple[tuple[str, tuple[Term, ...]], ...] = ()
+    technology: tuple[Term, ...] = ()
+    stances: tuple[Term, ...] = ()
+    # what backs the thing itself (its own sources and cautions)
+    claim: Claim = Claim()
+    # statements: an agent's own, or those about a policy
+    statements: tuple[StatementLine, ...] = ()
+    #: an agent's positions shared through a coalition or a letter: (coalition or letter, lines)
+    shared: tuple[tuple[Term, tuple[StatementLine, ...]], ...] = ()
+    # concept: what carries it
+    carriers: tuple[tuple[Term, tuple[Term, ...]], ...] = ()  # (property, things)
+
+
+def lead(d: Describer, subject: ox.NamedNode, tracker=None, actors=None, day=None) -> Lead | None:
+    """What the page about ``subject`` leads with, by its class: a policy (from the policy
+    tracker's row and its status on ``day``), a person or organization, or None."""
+    if tracker is not None:
+        row = tracker.by_iri.get(subject.value)
+        if row is not None:
+            return _policy_lead(d, subject, tracker, row, day)
+    if actors is not None and subject.value in actors.by_iri:
+        return _agent_lead(d, subject)
+    return None
+
+
+def _objects(d: Describer, s, prop: str) -> list:
+    return list(dict.fromkeys(q.object for q in d._quads(s, ox.NamedNode(prop), None)))
+
+
+def _subjects(d: Describer, prop: str, o) -> list:
+    found = [q.subject for q in d._quads(None, ox.NamedNode(prop), o)]
+    return list(dict.fromkeys(s for s in found if isinstance(s, ox.NamedNode)))
+
+
+def _terms(d: Describer, nodes) -> tuple[Term, ...]:
+    return tuple(sorted((d.term(n) for n in nodes), key=value_order))
+
+
+def _claim(d: Describer, node) -> Claim:
+    sources = tuple(_with_url(d, t) for t in _terms(d, _objects(d, node, DCT + "source")))
+    cautions = tuple(
+        o.value for o in _objects(d, node, d.frkg("caution")) if isinstance(o, ox.Literal)
+    )
+    return Claim(sources, cautions)
+
+
+def _first_literal(d: Describer, node, prop: str) -> ox.Literal | None:
+    found = [o for o in _objects(d, node, prop) if isinstance(o, ox.Literal)]
+    return found[0] if found else None
+
+
+def _date_key(term: Term | None) -> str:
+    return term.machine or term.value if term is not None else "9999"
+
+
+def statement_line(d: Describer, node: ox.NamedNode) -> StatementLine | None:
+    """A statement with its words in full, or None when ``node`` is not one."""
+    verbatim = [o for o in _objects(d, node, d.frkg("verbatimText")) if isinstance(o, ox.Literal)]
+    paraphrase = [
+        o for o in _objects(d, node, d.frkg("paraphraseText")) if isinstance(o, ox.Literal)
+    ]
+    if not verbatim and not paraphrase:
+        return None
+    when = _first_literal(d, node, DCT + "date")
+    return StatementLine(
+        term=d.term(node),
+        kind="quote" if verbatim else "paraphrase",
+        text=tuple(literal_term(t, d.prefixes) for t in (verbatim or paraphrase)),
+        speakers=_terms(d, _objects(d, node, d.frkg("speaker"))),
+        organizations=_terms(d, _objects(d, node, d.frkg("speaksFor"))),
+        date=literal_term(when, d.prefixes) if when is not None else None,
+        venues=_terms(d, _objects(d, node, d.frkg("channel"))),
+        stances=_terms(d, _objects(d, node, d.frkg("stance"))),
+        about=_terms(d, _objects(d, node, d.frkg("about"))),
+        claim=_claim(d, node),
+        reported=_reported(d, node) if when is None else None,
+    )
+
+
+def _reported(d: Describer, node: ox.NamedNode) -> Term | None:
+    """The earliest publication date of a statement's sources."""
+    found = []
+    for source in _objects(d, node, DCT + "source"):
+        for prop in (SCHEMA + "datePublished", DCT + "date", DCT + "issued"):
+            lit = _first_literal(d, source, prop)
+            if lit is not None:
+                found.append(literal_term(lit, d.prefixes))
+                break
+    return min(found, key=_date_key) if found else None
+
+
+def _statements(d: Describer, nodes) -> tuple[StatementLine, ...]:
+    lines = [line for n in dict.fromkeys(nodes) if (line := statement_line(d, n)) is not None]
+    lines.sort(key=lambda s: (_date_key(s.date), s.term.label))
+    return tuple(lines)
+
+
+def _policy_lead(d: Describer, subject: ox.NamedNode, tracker, row, day) -> Lead:
+    from frkg.publish.overview import parse_period
+
+    events = []
+    for node in _subjects(d, d.frkg("policy"), subject):
+        when = _first_literal(d, node, DCT + "date")
+        period = parse_period(when) if when is not None else None
+        kind = next(iter(_objects(d, node, d.frkg("eventType"))), None)
+        tally = _first_literal(d, node, d.frkg("voteTally"))
+        resulting = next(iter(_objects(d, node, d.frkg("resultingStatus"))), None)
+        events.append(
+            EventLine(
+                term=d.term(node),
+                kind=d.term(kind) if kind is not None else None,
+                date=literal_term(when, d.prefixes) if when is not None else None,
+                precision=period.precision if period else None,
+                tally=tally.value if tally is not None else None,
+                participants=_terms(d, _objects(d, node, d.frkg("participant"))),
+                resulting=d.term(resulting) if resulting is not None else None,
+                claim=_claim(d, node),
+            )
+        )
+    events.sort(key=lambda e: (_date_key(e.date), e.term.label))
+    statuses = []
+    for k in row.dates:
+        if k.period.precision == "day":
+            statuses.append((k, tracker.rule(subject, k.period.start)))
+    people = []
+    for caption, forward, backward in (
+        ("proposed by", "proposedBy", "proposed"),
+        ("sponsored by", "sponsor", "sponsored"),
+        ("adopted by", "adoptedBy", "adopted"),
+        ("advocated by", "advocatedBy", "advocates"),
+    ):
+        agents = _objects(d, subject, d.frkg(forward)) + _subjects(d, d.frkg(backward), subject)
+        if agents:
+            people.append((caption, _terms(d, dict.fromkeys(agents))))
+    relations = []
+    for caption, prop in (
+        ("supersedes", "supersedes"),
+        ("superseded by", "supersededBy"),
+        ("extends", "extends"),
+        ("extended by", "extendedBy"),
+        ("amends", "amends"),
+        ("amended by", "amendedBy"),
+    ):
+        linked = [o for o in _objects(d, subject, d.frkg(prop)) if isinstance(o, ox.NamedNode)]
+        if linked:
+            relations.append((caption, _terms(d, linked)))
+    note = _first_literal(d, subject, SKOS_SCOPE_NOTE)
+    return Lead(
+        kind="policy",
+        row=row,
+        day=day,
+        status=tracker.rule(subject, day) if day is not None else None,
+        statuses=tuple(statuses),
+        note=literal_term(note, d.prefixes) if note is not None else None,
+        events=tuple(events),
+        people=tuple(people),
+        relations=tuple(relations),
+        statements=_statements(d, _subjects(d, d.frkg("about"), subject)),
+        claim=_claim(d, subject),
+    )
+
+
+def _role(d: Describer, membership: ox.NamedNode) -> RoleLine | None:
+    member = next(iter(_objects(d, membership, ORG_NS + "member")), None)
+    organization = next(iter(_objects(d, membership, ORG_NS + "organization")), None)
+    if member is None or organization is None:
+        return None
+    role = next(iter(_objects(d, membership, ORG_NS + "role")), None)
+    title = _first_literal(d, membership, d.frkg("title"))
+    when = _first_literal(d, membership, DCT + "date")
+    return RoleLine(
+        member=d.term(member),
+        organization=d.term(organization),
+        role=d.term(role) if role is not None else None,
+        title=title.value if title is not None else None,
+        date=literal_term(when, d.prefixes) if when is not None else None,
+        claim=_claim(d, membership),
+    )
+
+
+def _agent_lead(d: Describer, subject: ox.NamedNode) -> Lead:
+    roles = [r for m in _subjects(d, ORG_NS + "member", subject) if (r := _role(d, m))]
+    members = [r for m in _subjects(d, ORG_NS + "organization", subject) if (r := _role(d, m))]
+    # People the data says are members (org:memberOf) without a membership node of their own.
+    with_node = {r.member.value for r in members}
+    for person in _subjects(d, ORG_NS + "memberOf", subject):
+        if person.value not in with_node:
+            members.append(RoleLine(d.term(person), d.term(subject), None, None, None, Claim()))
+    said = _subjects(d, d.frkg("speaker"), subject) + _subjects(d, d.frkg("speaksFor"), subject)
+    statements = _statements(d, said)
+    letters = _objects(d, subject, d.frkg("signed")) + _subjects(d, d.frkg("signatory"), subject)
+    policies = []
+    for caption, forward, backward in (
+        ("proposed", "proposed", "proposedBy"),
+        ("sponsored", "sponsored", "sponsor"),
+        ("adopted", "adopted", "adoptedBy"),
+        ("advocates", "advocates", "advocatedBy"),
+    ):
+        found = _objects(d, subject, d.frkg(forward)) + _subjects(d, d.frkg(backward), subject)
+        found = [p for p in found if isinstance(p, ox.NamedNode)]
+        if found:
+            policies.append((caption, _terms(d, dict.fromkeys(found))))
+    uses = _subjects(d, d.frkg("user"), subject) + [
+        o for o in _objects(d, subject, d.frkg("uses")) if isinstance(o, ox.NamedNode)
+    ]
+    # What it shares without having said it: the statements of each coalition it belongs to,
+    # and those made in each letter it signed, with the policies those letters advocate.
+    through: dict[str, list] = {}
+    coalitions = _subjects(d, ORG_NS + "hasMember", subject) + [
+        o for o in _objects(d, subject, ORG_NS + "memberOf") if isinstance(o, ox.NamedNode)
+    ]
+    for group in dict.fromkeys(coalitions):
+        made = _subjects(d, d.frkg("speaker"), group) + _subjects(d, d.frkg("speaksFor"), group)
+        if made:
+            through[group.value] = [group, made]
+    for letter in dict.fromkeys(x for x in letters if isinstance(x, ox.NamedNode)):
+        made = _subjects(d, d.frkg("channel"), letter)
+        if made:
+            through.setdefault(letter.value, [letter, []])[1] += made
+        advocated = [
+            p for p in _objects(d, letter, d.frkg("advocates")) if isinstance(p, ox.NamedNode)
+        ]
+        if advocated:
+            policies.append(("advocated in a letter it signed", _terms(d, advocated)))
+    seen = {s.term.value for s in statements}  # each statement is shown once on the page
+    shared = []
+    for node, made in through.values():
+        lines = tuple(s for s in _statements(d, made) if s.term.value not in seen)
+        seen |= {s.term.value for s in lines}
+        if lines:
+            shared.append((d.term(node), lines))
+    stances = {t.value: t for s in statements for t in s.stances}
+    no_position = d.frkg("stance-no-position")
+    return Lead(
+        kind="agent",
+        roles=tuple(sorted(roles, key=lambda r: r.organization.label.casefold())),
+        members=tuple(sorted(members, key=lambda r: r.member.label.casefold())),
+        letters=_terms(d, dict.fromkeys(x for x in letters if isinstance(x, ox.NamedNode))),
+        policies=tuple(policies),
+        technology=_terms(d, dict.fromkeys(uses)),
+        stances=tuple(sorted((t for v, t in stances.items() if v != no_position), key=value_order)),
+        statements=statements,
+        shared=tuple(shared),
+    )
+
+
+def concept_lead(d: Describer, concept: ox.NamedNode, limit: int = PAGE_LIMIT) -> Lead:
+    """What carries a concept (a stance, kind, status, scope): each property that points at it,
+    with the things that do."""
+    by_property: dict[str, list] = {}
+    for q in d._quads(None, None, concept):
+        if (
+            isinstance(q.subject, ox.NamedNode)
+            and q.predicate != RDF_TYPE
+            and d.slug_of(q.subject.value) is not None
+        ):
+            by_property.setdefault(q.predicate.value, []).append(q.subject)
+    carriers = []
+    for prop in sorted(by_property, key=lambda p: d.term(ox.NamedNode(p)).label.casefold()):
+        things = list(dict.fromkeys(by_property[prop]))
+        carriers.append((d.term(ox.NamedNode(prop)), _terms(d, things)))
+    return Lead(kind="concept", carriers=tuple(carriers))
+
+
+ORG_NS = "http://www.w3.org/ns/org#"
+SKOS_SCOPE_NOTE = "http://www.w3.org/2004/02/skos/core#scopeNote"

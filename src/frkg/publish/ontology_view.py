@@ -213,7 +213,11 @@ class _Terms:
             fragment=node.value[len(self.ns) :],
             label=term.label,
             curie=term.curie,
-            types=tuple(describer.term(q.object) for q in own if q.predicate == RDF_TYPE),
+            # In IRI order, not the store's: the page is the same from files or an endpoint.
+            types=tuple(
+                describer.term(t)
+                for t in sorted((q.object for q in own if q.predicate == RDF_TYPE), key=str)
+            ),
             definition=describer.term(definition) if definition is not None else None,
             facts=tuple(facts),
             defined=bool(own),

@@ -56,18 +56,32 @@ CELL = 28
 #: Most actors (rows) the matrix draws: those with the most statements.
 MAX_ACTORS = 60
 #: Most lanes (policies) the timeline draws: those with the most dated things.
-MAX_LANES = 30
+MAX_LANES = 80
 ROW_LABEL_WIDTH = 280
 MATRIX_MARGIN = 12
 LABEL_CHARS = 38
 #: Average advance of a character of the labels, in user units (13px system-ui), for layout.
 CHAR_WIDTH = 7.2
+#: The stance that says no position was stated: never a column of the matrix.
+NO_POSITION = "stance-no-position"
+#: How many colours the stylesheet has for stances (``.c0`` ... ``.c11``).
+COLOURS = 12
 #: Column headings are turned this many degrees up from the horizontal.
 HEADING_ANGLE = 50
 # Timeline geometry.
-TIMELINE_WIDTH = 960
+TIMELINE_WIDTH = 1000
 LANE_HEIGHT = 30
-LANE_LABEL_WIDTH = 300
+LANE_LABEL_WIDTH = 340
+#: Characters of a lane's label per line (12px labels in the label column), and line height.
+LANE_LINE_CHARS = 46
+LANE_LINE_HEIGHT = 14
+#: A stretch of time with nothing in it longer than this many days, and longer than this share
+#: of the whole, breaks the axis (an outlier such as a 2008 law does not squeeze the rest).
+BREAK_DAYS = 730
+BREAK_SHARE = 0.25
+BREAK_WIDTH = 28
+#: The narrowest a stretch of the axis is drawn (user units).
+MIN_STRETCH = 70
 AXIS_HEIGHT = 40
 TIMELINE_MARGIN = 16
 BARYCENTRE_ROUNDS = 8
@@ -115,6 +129,7 @@ class Column:
     label: str
     x: float
     actors: int
+    colour: int = 0  # the stance's own colour (its place in the stance scheme), never shared
 
 
 @dataclass(frozen=True)
@@ -130,6 +145,8 @@ class Matrix:
     cell: float
     angle: float = HEADING_ANGLE
     total_actors: int = 0  # every actor with a stance or a use; rows holds at most MAX_ACTORS
+    #: Actors quoted only without a stated position (stance "no position"): apart, not a column.
+    unstated: tuple[Term, ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -159,6 +176,38 @@ class Mark:
     x2: float
     y: float
     title: str
+    shape: str = "event"  # the mark drawn: one of MARK_KINDS' keys
+
+
+#: The marks of the timeline, in the legend's order: (key, caption). A policy event is drawn by
+#: the kind of step it is (its frkg:eventType's local name, :data:`EVENT_MARKS`).
+MARK_KINDS = (
+    ("introduced", "introduced or proposed"),
+    ("vote", "vote"),
+    ("signed", "signed or enacted"),
+    ("announced", "announced (a company's policy)"),
+    ("effective", "took effect or extended"),
+    ("ended", "expired, repealed or superseded"),
+    ("event", "other step"),
+    ("campaign", "campaign starts"),
+    ("letter", "open letter"),
+)
+EVENT_MARKS = {
+    "event-introduced": "introduced",
+    "event-reintroduced": "introduced",
+    "event-status-reported": "event",
+    "event-committee-vote": "vote",
+    "event-first-vote": "vote",
+    "event-final-vote": "vote",
+    "event-signed": "signed",
+    "event-enacted": "signed",
+    "event-announced": "announced",
+    "event-took-effect": "effective",
+    "event-extended": "effective",
+    "event-expired": "ended",
+    "event-repealed": "ended",
+    "event-superseded": "ended",
+}
 
 
 @dataclass(frozen=True)
@@ -172,6 +221,8 @@ class Lane:
     marks: tuple[Mark, ...]
     x_start: float
     x_end: float
+    lines: tuple[str, ...] = ()  # the whole label, wrapped to the label column
+    height: float = 30
 
 
 @dataclass(frozen=True)
@@ -196,6 +247,10 @@ class Timeline:
     first: Period
     last: Period
     total_lanes: int = 0  # every lane there is; lanes holds at most MAX_LANES
+    #: Where the axis is broken (x), between stretches of time with nothing in them.
+    breaks: tuple[float, ...] = ()
+    #: The mark kinds drawn, in legend order: (key, caption).
+    kinds: tuple[tuple[str, str], ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -307,11 +362,19 @@ def stance_matrix(index: DatasetIndex, describer: Describer) -> Matrix | None:
         for row in _query(index, text.replace("COALITION_TYPES", coalitions)):
             key = (row["actor"], row["stance"])
             evidence.setdefault(key, {}).setdefault(row["statement"], set()).add(how)
+    # "No position stated" is the absence of a stance, not one: those quoted only so are
+    # listed apart, and nobody is drawn as neutral.
+    unknown = ox.NamedNode(ns + NO_POSITION)
+    unstated_actors = {a for a, s in evidence if s == unknown}
+    evidence = {k: v for k, v in evidence.items() if k[1] != unknown}
+    unstated_actors -= {a for a, _ in evidence}
     uses: dict[ox.NamedNode, list[ox.NamedNode]] = {}
     for row in _query(index, TECHNOLOGY_USERS):
         uses.setdefault(row["actor"], []).append(row["use"])
+    unstated_actors -= set(uses)
     if not evidence and not uses:
         return None
+    scheme = _stance_order(index, ns)
 
     def label(node) -> str:
         return describer.labels.text(node, describer.prefixes)
@@ -361,6 +424,7 @@ def stance_matrix(index: DatasetIndex, describer: Describer) -> Matrix | None:
             label(s),
             left + (i + 0.5) * CELL,
             sum(1 for a in actors if (a, s) in marks),
+            scheme.get(s.value, len(scheme) + i) % COLOURS,
         )
         for i, s in enumerate(stances)
     ]
@@ -411,8 +475,32 @@ def stance_matrix(index: DatasetIndex, describer: Describer) -> Matrix | None:
     width = math.ceil(max(left + len(columns) * CELL, reach) + MATRIX_MARGIN)
     height = top + len(actors) * CELL + MATRIX_MARGIN
     return Matrix(
-        tuple(columns), tuple(rows), width, height, left, top, CELL, total_actors=len(everyone)
+        tuple(columns),
+        tuple(rows),
+        width,
+        height,
+        left,
+        top,
+        CELL,
+        total_actors=len(everyone),
+        unstated=tuple(
+            sorted((describer.term(a) for a in unstated_actors), key=lambda t: fold(t.label))
+        ),
     )
+
+
+def _stance_order(index: DatasetIndex, ns: str) -> dict[str, int]:
+    """Each stance concept's place among the vocabulary's stances (by IRI, "no position" left
+    out): a stance keeps its colour whichever stances a dataset uses."""
+    scheme = ox.NamedNode(ns + "StanceScheme")
+    in_scheme = ox.NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
+    found = {
+        q.subject.value
+        for q in index.kg.store.quads_for_pattern(None, in_scheme, scheme, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    found.discard(ns + NO_POSITION)
+    return {iri: i for i, iri in enumerate(sorted(found))}
 
 
 def _status(index: DatasetIndex, describer: Describer, node: ox.NamedNode) -> str | None:
@@ -487,6 +575,20 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
     if not index.graphs:
         return None
     ns = ontology_ns(index.base)
+    found = _dated_things(index, ns)
+    if not found:
+        return None
+
+    def label(node) -> str:
+        return describer.labels.text(node, describer.prefixes)
+
+    lanes_by, total_lanes = _lanes(found, label)
+    return _lay_out(lanes_by, total_lanes, label, describer, ns)
+
+
+def _dated_things(index: DatasetIndex, ns: str) -> dict[ox.NamedNode, dict]:
+    """Gather: each dated event, campaign and letter with its kind, type, the policies it is
+    about, and the one period it is shown at (its earliest date, the most precise on a tie)."""
 
     def types(local: str) -> str:
         return " ".join(f"<{c}>" for c in sorted(index.descendants(ns + local)))
@@ -512,22 +614,21 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
             item["policies"].add(row["policy"])
         if row["type"] is not None:
             item["type"] = row["type"]
-    if not found:
-        return None
-
-    def label(node) -> str:
-        return describer.labels.text(node, describer.prefixes)
-
-    # One mark per thing: its earliest date, the most precise one on a tie.
+    order = {"day": 0, "month": 1, "year": 2}
     for item in found.values():
-        order = {"day": 0, "month": 1, "year": 2}
         item["period"] = min(item["periods"], key=lambda p: (p.start, order[p.precision]))
+    return found
+
+
+def _lanes(found: dict[ox.NamedNode, dict], label) -> tuple[list[tuple[object, list]], int]:
+    """Order: one lane per policy (or per kind, for what concerns none), the busiest
+    ``MAX_LANES`` when there are more, policies first by their first date; and how many
+    lanes there were before the cut."""
     lanes_by: dict[object, list[tuple[ox.NamedNode, dict]]] = {}
     for thing, item in found.items():
         policies = sorted(item["policies"], key=lambda n: n.value) or [item["kind"]]
         for policy in policies:  # a campaign for two policies shows in both lanes
             lanes_by.setdefault(policy, []).append((thing, item))
-
     total_lanes = len(lanes_by)
     if total_lanes > MAX_LANES:
         busiest = sorted(
@@ -539,18 +640,6 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
             ),
         )
         lanes_by = dict(busiest[:MAX_LANES])
-    shown = [i for items in lanes_by.values() for _, i in items]
-    first = min(i["period"].start for i in shown)
-    last = max(i["period"].end for i in shown)
-    span = max((last - first).days, 60)
-    pad = timedelta(days=max(span // 25, 10))
-    axis_start, axis_end = first - pad, last + pad
-    left = LANE_LABEL_WIDTH + TIMELINE_MARGIN
-    right = TIMELINE_WIDTH - TIMELINE_MARGIN
-    days = (axis_end - axis_start).days
-
-    def x_of(day: date) -> float:
-        return left + (right - left) * (day - axis_start).days / days
 
     def lane_key(entry) -> tuple:
         key, items = entry
@@ -558,25 +647,42 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
         is_policy = not isinstance(key, str)
         return (not is_policy, start, fold(label(key)) if is_policy else key)
 
+    return sorted(lanes_by.items(), key=lane_key), total_lanes
+
+
+def _lay_out(lanes_by, total_lanes: int, label, describer: Describer, ns: str) -> Timeline:
+    """Lay out: the axis in stretches (a break between distant ones), a row per lane, a mark
+    per thing shaped by its kind of step, and the legend of the kinds shown."""
+    shown = [i for _, items in lanes_by for _, i in items]
+    left = LANE_LABEL_WIDTH + TIMELINE_MARGIN
+    right = TIMELINE_WIDTH - TIMELINE_MARGIN
+    stretches = _stretches([i["period"] for i in shown], right - left)
+    breaks = [left + (a[3] + b[2]) / 2 for a, b in zip(stretches, stretches[1:], strict=False)]
+
+    def x_of(day: date) -> float:
+        for start, end, x0, x1 in stretches:
+            if day <= end or (start, end, x0, x1) == stretches[-1]:
+                day = max(day, start)
+                days = max((end - start).days, 1)
+                return left + x0 + (x1 - x0) * min((day - start).days, days) / days
+        return left  # not reached: the last stretch takes every later day
+
     lanes = []
     top = AXIS_HEIGHT
-    for n, (key, items) in enumerate(sorted(lanes_by.items(), key=lane_key)):
-        y = top + (n + 0.5) * LANE_HEIGHT
+    used: set[str] = set()
+    for key, items in lanes_by:
+        text = KIND_LANES[key] if isinstance(key, str) else label(key)
+        lines = tuple(_wrap(text, LANE_LINE_CHARS))
+        height = max(LANE_HEIGHT, len(lines) * LANE_LINE_HEIGHT + 12)
+        y = top + height / 2
+        top += height
         marks = []
         for thing, item in sorted(items, key=lambda ti: (ti[1]["period"].start, ti[0].value)):
-            p = item["period"]
-            x, x2 = x_of(p.start), x_of(p.end + timedelta(days=1))
-            if p.precision == "day":
-                x2 = x
-            title = f"{p.label}: {label(thing)}"
-            if item["type"] is not None:
-                title += f" ({label(item['type'])})"
-            if p.precision != "day":
-                title += f" — the data knows only the {p.precision}"
-            marks.append(Mark(describer.term(thing), item["kind"], p, x, x2, y, title))
+            mark = _mark(thing, item, x_of, y, label, describer, ns)
+            used.add(mark.shape)
+            marks.append(mark)
         marks = _dodge(marks)
         term = None if isinstance(key, str) else describer.term(key)
-        text = KIND_LANES[key] if isinstance(key, str) else label(key)
         lanes.append(
             Lane(
                 term,
@@ -586,22 +692,85 @@ def timeline(index: DatasetIndex, describer: Describer) -> Timeline | None:
                 tuple(marks),
                 min(m.x for m in marks),
                 max(m.x2 for m in marks),
+                lines,
+                height,
             )
         )
-    height = top + len(lanes) * LANE_HEIGHT + TIMELINE_MARGIN
-    ticks = _ticks(axis_start, axis_end, x_of)
+    ticks = [t for start, end, _, _ in stretches for t in _ticks(start, end, x_of)]
     firsts = [i["period"] for i in shown]
     return Timeline(
         tuple(lanes),
         tuple(ticks),
         TIMELINE_WIDTH,
-        height,
+        top + TIMELINE_MARGIN,
         LANE_LABEL_WIDTH,
-        top - 14,
+        AXIS_HEIGHT - 14,
         min(firsts, key=lambda p: p.start),
         max(firsts, key=lambda p: p.end),
         total_lanes=total_lanes,
+        breaks=tuple(breaks),
+        kinds=tuple((k, c) for k, c in MARK_KINDS if k in used),
     )
+
+
+def _mark(thing, item: dict, x_of, y: float, label, describer: Describer, ns: str) -> Mark:
+    """One thing's mark: where it starts and ends on the axis, its tooltip and its shape."""
+    p = item["period"]
+    x = x_of(p.start)
+    x2 = x if p.precision == "day" else x_of(p.end + timedelta(days=1))
+    title = f"{p.label}: {label(thing)}"
+    if item["type"] is not None:
+        title += f" ({label(item['type'])})"
+    if p.precision != "day":
+        title += f" — the data knows only the {p.precision}"
+    shape = item["kind"]
+    if shape == "event" and item["type"] is not None:
+        shape = EVENT_MARKS.get(item["type"].value.removeprefix(ns), "event")
+    return Mark(describer.term(thing), item["kind"], p, x, x2, y, title, shape)
+
+
+def _stretches(periods: list[Period], width: float) -> list[tuple[date, date, float, float]]:
+    """The axis as stretches of time where the marks are: (first day, last day, x from, x to),
+    x measured from the axis's left end. Time with nothing in it for longer than
+    :data:`BREAK_DAYS` (and :data:`BREAK_SHARE` of the whole) is left out, with a break."""
+    spans = sorted((p.start, p.end) for p in periods)
+    first, last = spans[0][0], max(e for _, e in spans)
+    whole = max((last - first).days, 1)
+    groups: list[list[date]] = [[spans[0][0], spans[0][1]]]
+    for start, end in spans[1:]:
+        gap = (start - groups[-1][1]).days
+        if gap > BREAK_DAYS and gap > BREAK_SHARE * whole:
+            groups.append([start, end])
+        else:
+            groups[-1][1] = max(groups[-1][1], end)
+    padded = []
+    for start, end in groups:
+        span = max((end - start).days, 60)
+        pad = timedelta(days=max(span // 25, 10))
+        padded.append((start - pad, end + pad))
+    room = width - BREAK_WIDTH * (len(padded) - 1)
+    days = [max((b - a).days, 1) for a, b in padded]
+    total = sum(days)
+    widths = [max(MIN_STRETCH, room * d / total) for d in days]
+    scale = room / sum(widths)  # the minimum widths taken from the widest stretches' share
+    out, x = [], 0.0
+    for (a, b), w in zip(padded, widths, strict=True):
+        w *= scale
+        out.append((a, b, x, x + w))
+        x += w + BREAK_WIDTH
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words (a longer word
+    stands alone on its line): a label is shown whole, never cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 #: Marks closer than this (user units) in one lane are moved apart vertically.

@@ -1,21 +1,27 @@
-"""Label search over every entity and every ontology term, from an index built once per load.
+"""Search over every entity and every ontology term, from an index built once per load.
 
-Every label (``rdfs:label``, ``skos:prefLabel``, ``schema:name``, ``foaf:name``, in any
-language) and every ``skos:altLabel`` is folded (:func:`frkg.labels.fold`: case, accents and
-punctuation do not count) and kept in two sorted lists: whole labels, and the words of labels.
-A query is folded the same way and answered by binary search in them, never by scanning:
+What people type is found in two kinds of entry. *Names*: every label (``rdfs:label``,
+``skos:prefLabel``, ``schema:name``, ``foaf:name``, in any language), every alias
+(``skos:altLabel``), bill and ordinance numbers (``schema:legislationIdentifier``) and the
+Wikidata item numbers of ``owl:sameAs`` links ("Q62"). *Texts*: the words of quotes and
+paraphrases, descriptions, scope notes and cautions. Each is folded (:func:`frkg.labels.fold`:
+case, accents and punctuation do not count) and kept in sorted lists: whole names, and the
+words of names and texts. A query is folded the same way and answered by binary search in
+them, never by scanning:
 
-1. exact: a label equals the query ("evan greer");
-2. prefix: a label starts with the query ("evan g");
-3. words: each word of the query starts a word of the label ("greer", "gre eva").
+1. exact: a name equals the query ("evan greer");
+2. prefix: a name starts with the query ("evan g");
+3. words: each word of the query starts a word of a name ("greer", "gre eva");
+4. text: each word of the query starts a word of one text ("dissent").
 
-Better matches come first; then shorter labels, then the label, then the IRI. Only the hits a
+Better matches come first; then shorter entries, then the entry, then the IRI. Only the hits a
 page shows are ordered and made; the others are counted. Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -32,7 +38,21 @@ SKOS_ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 #: Longest query accepted, in characters.
 MAX_QUERY_LENGTH = 200
 #: What each rank means, best first.
-RANKS = ("exact", "prefix", "words")
+RANKS = ("exact", "prefix", "words", "text")
+#: Properties whose literals are searched as text (local names of the frkg vocabulary apart).
+TEXT_PROPERTIES = (
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://www.w3.org/2004/02/skos/core#scopeNote",
+    "http://purl.org/dc/terms/description",
+    "https://schema.org/description",
+)
+FRKG_TEXT_PROPERTIES = ("verbatimText", "paraphraseText", "caution")
+#: Properties whose literals are names too: a bill's number.
+NAME_PROPERTIES = ("https://schema.org/legislationIdentifier",)
+OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+_WIKIDATA = re.compile(r"^https?://www\.wikidata\.org/(?:entity|wiki)/(Q\d+)$")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -62,21 +82,39 @@ class SearchIndex:
     entry, so a query reads only the slices of them that start with its words.
     """
 
-    def __init__(self, labelled: Iterable[tuple[ox.NamedNode, Iterable[str]]]) -> None:
+    def __init__(
+        self,
+        labelled: Iterable[tuple[ox.NamedNode, Iterable[str]]],
+        texts: Iterable[tuple[ox.NamedNode, Iterable[str]]] = (),
+    ) -> None:
         self._nodes: list[ox.NamedNode] = []
+        ids: dict[str, int] = {}
         found: list[tuple[int, str, str, int, str]] = []  # length, folded, IRI, node, text
-        for node, texts in labelled:
-            node_id = len(self._nodes)
+        for node, names in labelled:
+            ids[node.value] = len(self._nodes)
             self._nodes.append(node)
-            for text in dict.fromkeys(texts):
+            for text in dict.fromkeys(names):
                 folded = fold(text)
                 if folded:
-                    found.append((len(folded), folded, node.value, node_id, text))
+                    found.append((len(folded), folded, node.value, ids[node.value], text))
         found.sort()
-        self._texts = [f[4] for f in found]  # the label of each entry, as written
+        # Texts are numbered after every name, so any name match ranks before them.
+        more: list[tuple[int, str, str, int, str]] = []
+        for node, written in texts:
+            if node.value not in ids:
+                ids[node.value] = len(self._nodes)
+                self._nodes.append(node)
+            for text in dict.fromkeys(written):
+                folded = fold(text)
+                if folded:
+                    more.append((len(folded), folded, node.value, ids[node.value], text))
+        more.sort()
+        self._names = len(found)  # entries below this number are names, the rest texts
+        labels = sorted((f[1], entry) for entry, f in enumerate(found))
+        found += more
+        self._texts = [f[4] for f in found]  # each entry as written
         self._folded = [f[1] for f in found]
         self._owner = array("l", (f[3] for f in found))  # the node of each entry
-        labels = sorted((f[1], entry) for entry, f in enumerate(found))
         words = sorted(
             (w, entry) for entry, f in enumerate(found) for w in dict.fromkeys(f[1].split())
         )
@@ -132,13 +170,14 @@ class SearchIndex:
                 if key < best.get(node, key + 1):
                     best[node] = key
         # Word matches: the slice of words starting with the query word that has the fewest,
-        # each entry then checked for the other words.
+        # each entry then checked for the other words (a text entry ranks as "text").
         tokens = list(dict.fromkeys(q.split()))
         spans = {t: _span(self._word_keys, t) for t in tokens}
         anchor = min(tokens, key=lambda t: spans[t][2] - spans[t][0])
         others = [t for t in tokens if t != anchor]
         lo, _, hi = spans[anchor]
         base = 2 * n
+        names = self._names
         for entry in self._word_entries[lo:hi]:
             node = owner[entry]
             if node in best and best[node] < base:
@@ -147,7 +186,7 @@ class SearchIndex:
                 label_words = self._folded[entry].split()
                 if not all(any(w.startswith(t) for w in label_words) for t in others):
                     continue
-            key = base + entry
+            key = (base if entry < names else base + n) + entry
             if key < best.get(node, key + 1):
                 best[node] = key
         return best
@@ -174,12 +213,25 @@ def from_dataset(index: DatasetIndex, describer: Describer) -> SearchIndex:
             if isinstance(s, ox.NamedNode) and s.value.startswith(ns) and len(s.value) > len(ns):
                 terms.setdefault(s.value, s)
 
+    def literals(node: ox.NamedNode, props: Iterable[ox.NamedNode]) -> list[str]:
+        return [
+            q.object.value
+            for p in props
+            for q in store.quads_for_pattern(node, p, None, None)
+            if q.graph_name in graphs and isinstance(q.object, ox.Literal)
+        ]
+
+    name_props = [SKOS_ALT_LABEL, *(ox.NamedNode(p) for p in NAME_PROPERTIES)]
+    text_props = [ox.NamedNode(p) for p in TEXT_PROPERTIES]
+    text_props += [ox.NamedNode(ns + p) for p in FRKG_TEXT_PROPERTIES]
+
     def labels(node: ox.NamedNode) -> list[str]:
         texts = [q.object.value for q in describer.labels.quads(node)]
+        texts += literals(node, name_props)
         texts += [
-            q.object.value
-            for q in store.quads_for_pattern(node, SKOS_ALT_LABEL, None, None)
-            if q.graph_name in graphs and isinstance(q.object, ox.Literal)
+            m.group(1)
+            for q in store.quads_for_pattern(node, OWL_SAME_AS, None, None)
+            if q.graph_name in graphs and (m := _WIKIDATA.match(q.object.value))
         ]
         best = describer.labels.best(node)
         if not texts or best is None:  # an unlabelled node is found by its readable name
@@ -187,4 +239,35 @@ def from_dataset(index: DatasetIndex, describer: Describer) -> SearchIndex:
         return texts
 
     nodes = [*index.entities, *(terms[k] for k in sorted(terms))]
-    return SearchIndex((n, labels(n)) for n in nodes)
+    return SearchIndex(
+        ((n, labels(n)) for n in nodes), ((n, literals(n, text_props)) for n in nodes)
+    )
+
+
+def highlight(text: str, query: str, context: int = 12) -> list[tuple[str, bool]]:
+    """``text`` cut to about ``context`` words around its first match of ``query``, as
+    (piece, matched) pairs: each word that a word of the query starts is marked."""
+    tokens = fold(query).split()
+    pieces: list[tuple[str, bool]] = []
+    first = None
+    position = 0
+    for m in _WORD.finditer(text):
+        if m.start() > position:
+            pieces.append((text[position : m.start()], False))
+        folded = fold(m.group())
+        hit = bool(folded) and any(folded.startswith(t) for t in tokens)
+        if hit and first is None:
+            first = len(pieces)
+        pieces.append((m.group(), hit))
+        position = m.end()
+    if position < len(text):
+        pieces.append((text[position:], False))
+    if first is None or len(pieces) <= 4 * context:
+        return pieces
+    start, stop = max(0, first - 2 * context), first + 2 * context
+    cut = pieces[start:stop]
+    if start > 0:
+        cut.insert(0, ("… ", False))
+    if stop < len(pieces):
+        cut.append((" …", False))
+    return cut

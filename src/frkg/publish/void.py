@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from frkg.labels import curie
-from frkg.namespaces import DCAT, DCT, FOAF, OWL, RDF_TYPE, RDFS, VOID, XSD, ontology_ns
+from frkg.namespaces import DCAT, DCT, FOAF, OWL, RDF_TYPE, RDFS, SD, VOID, XSD, ontology_ns
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer, best_literal
 from frkg.publish.dumps import DumpSet, dump_url
+from frkg.publish.graphs import PARTS, GraphCatalog, part_iri
 from frkg.publish.terms import Term
 
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -98,9 +99,21 @@ def example_resources(index: DatasetIndex) -> list[ox.NamedNode]:
     return chosen
 
 
-def description(index: DatasetIndex, dumps: DumpSet, describer: Describer) -> list[ox.Quad]:
-    """The VoID + DCAT description of the dataset, as quads in the default graph."""
+def description(
+    index: DatasetIndex,
+    dumps: DumpSet,
+    describer: Describer,
+    graphs: GraphCatalog | None = None,
+) -> list[ox.Quad]:
+    r"""The VoID + DCAT description of the dataset, as quads in the default graph.
+
+    ``id:frkg`` is the data and the links inferred from it (its two ``void:subset``\ s,
+    ``{base}void#data`` and ``#inferred``); what the SPARQL endpoint holds,
+    ``{base}void#endpoint``, is that and the ontology and the shapes (``#ontology``,
+    ``#shapes``). Each part names its graphs (``sd:namedGraph``) and counts its triples.
+    """
     base = index.base
+    graphs = graphs or GraphCatalog(index.kg)
     ds = _n(index.iri)
     doc = _n(void_iri(base))
     out: list[ox.Quad] = []
@@ -186,14 +199,18 @@ def description(index: DatasetIndex, dumps: DumpSet, describer: Describer) -> li
     add(service, DCAT + "accessURL", endpoint)
     add(service, DCAT + "accessService", endpoint)
 
+    whole = _n(part_iri(base, "endpoint"))
+    _parts(add, ds, whole, endpoint, graphs, label)
+
     licences = [q.object for q in own if q.predicate.value == DCT + "license"]
     for dump in dumps:
         spec = dump.spec
         url = _n(dump_url(base, spec))
-        add(ds, VOID + "dataDump", url)
-        add(ds, VOID + "feature", _n(spec.format.iri))
+        holder = whole if spec.whole else ds
+        add(holder, VOID + "dataDump", url)
+        add(holder, VOID + "feature", _n(spec.format.iri))
         dist = _n(f"{doc.value}#{spec.filename}")
-        add(ds, DCAT + "distribution", dist)
+        add(holder, DCAT + "distribution", dist)
         add(dist, RDF_TYPE.value, _n(DCAT + "Distribution"))
         add(dist, DCT + "title", ox.Literal(f"{spec.title} dump", language="en"))
         add(dist, DCAT + "downloadURL", url)
@@ -206,6 +223,51 @@ def description(index: DatasetIndex, dumps: DumpSet, describer: Describer) -> li
         for licence in licences:
             add(dist, DCT + "license", licence)
     return list(dict.fromkeys(out))
+
+
+def _parts(add, ds, whole, endpoint, graphs: GraphCatalog, label: str) -> None:
+    """The parts of the dataset and of what the endpoint holds, each with its graphs."""
+    add(whole, RDF_TYPE.value, _n(VOID + "Dataset"))
+    add(whole, RDF_TYPE.value, _n(SD + "Dataset"))
+    add(
+        whole,
+        RDFS + "label",
+        ox.Literal(f"Everything the SPARQL endpoint of {label} holds", language="en"),
+    )
+    add(
+        whole,
+        RDFS + "comment",
+        ox.Literal(
+            "The dataset (data and inferred links), the ontology and the shapes, one named "
+            "graph per file; the endpoint's default graph is the union of them all "
+            "(sd:UnionDefaultGraph).",
+            language="en",
+        ),
+    )
+    add(whole, VOID + "triples", _count(graphs.total_triples))
+    add(whole, VOID + "sparqlEndpoint", endpoint)
+    default_graph = ox.BlankNode("endpointDefaultGraph")
+    add(whole, SD + "defaultGraph", default_graph)
+    add(default_graph, RDF_TYPE.value, _n(SD + "Graph"))
+    add(default_graph, VOID + "triples", _count(graphs.total_triples))
+    add(whole, VOID + "subset", ds)
+    for part, what in PARTS:
+        node = _n(part_iri(graphs.base, part))
+        add(ds if part in ("data", "inferred") else whole, VOID + "subset", node)
+        add(node, RDF_TYPE.value, _n(VOID + "Dataset"))
+        add(node, RDF_TYPE.value, _n(SD + "Dataset"))
+        add(node, RDFS + "label", ox.Literal(f"The {part} part: {what}", language="en"))
+        add(node, VOID + "triples", _count(graphs.part_triples[part]))
+        for graph in graphs.in_part(part):
+            g = _n(graph.iri)
+            for holder in (node, whole):
+                named = ox.BlankNode(f"named-{holder is whole}-{graph.name.replace('/', '-')}")
+                add(holder, SD + "namedGraph", named)
+                add(named, RDF_TYPE.value, _n(SD + "NamedGraph"))
+                add(named, SD + "name", g)
+                add(named, SD + "graph", g)
+            add(g, RDF_TYPE.value, _n(SD + "Graph"))
+            add(g, VOID + "triples", _count(graph.triples))
 
 
 # -- the HTML view --------------------------------------------------------------------------------

@@ -14,11 +14,12 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
 
     The default dataset is described with VoID: triple counts for the default graph (the union
     of all named graphs, hence ``sd:UnionDefaultGraph``) and for each named graph (one per
-    loaded file, plus the graph of materialised inverses).
+    loaded file, plus the graph of materialised inverses). It is ``{base}void#endpoint``, the
+    node the VoID description (``/void``) counts with the same numbers and splits into parts.
     """
     store = kg.store
     service = ox.NamedNode(endpoint)
-    dataset = ox.BlankNode("dataset")
+    dataset = ox.NamedNode(f"{kg.base}void#endpoint")
     default_graph = ox.BlankNode("defaultGraph")
 
     def sd(term: str) -> ox.NamedNode:
@@ -78,9 +79,15 @@ def service_description(kg: KnowledgeGraph, endpoint: str) -> list[ox.Triple]:
         ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), count(int(union.value)))
     )
     triples.append(ox.Triple(dataset, ox.NamedNode(VOID + "triples"), count(int(union.value))))
+    triples.append(
+        ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(kg.base + "void"))
+    )
+    content = {g.value for g in kg.content_graphs()}
     per_graph = store.query(
         "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
+    # Only the graphs the dataset holds (a remote endpoint's load record and union graph apart).
+    per_graph = [row for row in per_graph if row["g"].value in content]
     for i, row in enumerate(per_graph):
         named, graph = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
         triples += [

@@ -33,8 +33,9 @@ Design (see docs/sparql-safety.md):
 - The zygote reaps its workers and hands each one's wait status to the parent (a pipe per
   worker), so that a worker that died mid-task of its memory ceiling (pyoxigraph aborts when an
   allocation fails) is told apart from one that died otherwise: :class:`WorkerOutOfMemory`.
-- At most ``size`` tasks run at once; one more raises :class:`PoolBusy` at once rather than
-  queueing, so a burst of tasks never holds more than ``size`` server threads.
+- At most ``size`` tasks run at once. One more waits for a slot at most ``queue_wait`` seconds
+  (a bounded queue: a short burst is served, not refused) and then raises :class:`PoolBusy`, so
+  a sustained overload is told "try again later" instead of piling up server threads.
 - :meth:`QueryPool.close` (also run at interpreter exit) kills the workers and the zygote; if
   the owning process dies without closing, the zygote sees its control socket close and kills
   its workers, and workers die with the zygote (``PR_SET_PDEATHSIG``).
@@ -120,8 +121,10 @@ class QueryPool:
     ``prepare``, if given, runs once in each new worker before its descriptors are limited, and
     returns how many more descriptors the worker may open later (0: none). ``memory`` is how many
     bytes a worker's address space may grow by (None: no ceiling), ``recycle`` how many bytes of
-    resident memory it may gain before it is replaced (None: never). With ``wall`` (the default)
-    workers are walled off from the network (:func:`frkg.sparql.sandbox.deny_network`).
+    resident memory it may gain before it is replaced (None: never), ``queue_wait`` how many
+    seconds a task waits for a free worker before :class:`PoolBusy` (0: none). With ``wall``
+    (the default) workers are walled off from the network
+    (:func:`frkg.sparql.sandbox.deny_network`).
     The pool is bound to the process that created it: a forked copy of it must not be used
     (:attr:`pid` tells whose it is).
     """
@@ -135,6 +138,7 @@ class QueryPool:
         memory: int | None = None,
         recycle: int | None = None,
         wall: bool = True,
+        queue_wait: float = 0.0,
     ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
@@ -144,6 +148,7 @@ class QueryPool:
         self.prepare = prepare
         self.setup = _WorkerSetup(prepare, memory, recycle, wall)
         self.size = size
+        self.queue_wait = queue_wait
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
         self._running = 0  # tasks holding a slot
@@ -153,6 +158,7 @@ class QueryPool:
         self._zygote: socket.socket | None = None
         self._zygote_pid: int | None = None
         self._closed = False
+        self.recycled = 0  # workers replaced for having grown (read by the metrics)
         # Weak, so that a pool nobody uses any more can still be garbage-collected.
         atexit.register(_close_at_exit, weakref.ref(self))
 
@@ -168,10 +174,11 @@ class QueryPool:
     def run(self, request: Any, timeout: float) -> Any:
         """The task's answer for ``request``; re-raises the exception the task raised.
 
-        Raises :class:`PoolBusy` when ``size`` tasks are already running, :class:`TaskTimeout`
-        after ``timeout`` seconds (the worker is killed), :class:`WorkerDied` if it died.
+        Raises :class:`PoolBusy` when ``size`` tasks were running all through ``queue_wait``
+        seconds, :class:`TaskTimeout` after ``timeout`` seconds (the worker is killed),
+        :class:`WorkerDied` if it died.
         """
-        if not self._slots.acquire(blocking=False):
+        if not take_slot(self._slots, self.queue_wait):
             raise PoolBusy(f"all {self.size} query workers are busy")
         with self._lock:
             self._running += 1
@@ -196,6 +203,7 @@ class QueryPool:
                 raise
             if recycle:
                 self._discard(worker)  # the next task gets a fresh worker
+                self.recycled += 1
             else:
                 self._checkin(worker)
             if ok:
@@ -299,6 +307,13 @@ class QueryPool:
         worker = _Worker(pid, Connection(fds[0]), fds[1])
         self._all[pid] = worker
         return worker
+
+
+def take_slot(slots: threading.BoundedSemaphore, wait: float) -> bool:
+    """Take one of ``slots``, waiting at most ``wait`` seconds for one (0: not at all)."""
+    if wait <= 0:
+        return slots.acquire(blocking=False)
+    return slots.acquire(timeout=wait)
 
 
 def _close_at_exit(ref: weakref.ref[QueryPool]) -> None:

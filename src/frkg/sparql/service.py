@@ -40,7 +40,14 @@ from frkg.sparql.errors import (
     QueryTimeout,
     TooManyQueries,
 )
-from frkg.sparql.pool import PoolBusy, QueryPool, TaskTimeout, WorkerDied, WorkerOutOfMemory
+from frkg.sparql.pool import (
+    PoolBusy,
+    QueryPool,
+    TaskTimeout,
+    WorkerDied,
+    WorkerOutOfMemory,
+    take_slot,
+)
 from frkg.sparql_syntax import ParsedQuery
 from frkg.store import BackendRefused, BackendTimeout, BackendUnavailable
 
@@ -177,6 +184,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryAnswer:
     elif request.union_default_graph:
         kwargs["use_default_graph_as_union"] = True
     try:
+        if request.prefixes:
+            kwargs["prefixes"] = request.prefixes
         results = store.query(request.query, base_iri=request.base_iri, **kwargs)
         if isinstance(results, ox.QueryBoolean):
             fmt = _format_for("ASK", request.results_format)
@@ -294,6 +303,12 @@ def syntax_message(query: str, error: SyntaxError) -> str:
 # -- the service --------------------------------------------------------------------------------
 
 
+#: How many checked queries a service keeps, and the longest it keeps (characters): at most a
+#: few megabytes.
+CHECKED_KEPT = 1024
+CHECKED_MAX_LENGTH = 4096
+
+
 class SparqlService:
     """The read-only SPARQL service over one knowledge graph, with its limits.
 
@@ -313,6 +328,7 @@ class SparqlService:
         result_max_bytes: int = 64 * 2**20,
         worker_memory: int = 1024 * 2**20,
         worker_recycle: int = 256 * 2**20,
+        queue_wait: float = 0.0,
     ) -> None:
         self.kg = kg
         self.endpoint = endpoint
@@ -323,12 +339,22 @@ class SparqlService:
         self.result_max_bytes = result_max_bytes
         self.worker_memory = worker_memory
         self.worker_recycle = worker_recycle
+        self.queue_wait = queue_wait
         self.prefixes = namespaces.prefixes(kg.base)
         if not kg.store.is_remote:
             # Here, while the server is still single-threaded (it forks a probe), not later.
             sandbox.problem()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
+        # Refusals raise, so only what passed is kept.
+        self._checked = functools.lru_cache(maxsize=CHECKED_KEPT)(
+            functools.partial(
+                check_query,
+                max_length=max_query_length,
+                base_iri=endpoint,
+                prefixes=self.prefixes,
+            )
+        )
 
     @classmethod
     def from_settings(cls, kg: KnowledgeGraph, settings: Settings) -> SparqlService:
@@ -343,11 +369,20 @@ class SparqlService:
             result_max_bytes=settings.sparql_result_max_bytes,
             worker_memory=settings.sparql_worker_memory_mb * 2**20,
             worker_recycle=settings.sparql_worker_recycle_mb * 2**20,
+            queue_wait=settings.sparql_queue_wait,
         )
 
     def check(self, text: str) -> ParsedQuery:
-        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI."""
-        return check_query(text, self.max_query_length, base_iri=self.endpoint)
+        """:func:`frkg.sparql.check.check` with this service's length limit and base IRI.
+
+        The parse of a short query that passed is kept (the last ``CHECKED_KEPT``): the same
+        text always gets the same decision, and clients repeat their queries.
+        """
+        if len(text) <= CHECKED_MAX_LENGTH:
+            return self._checked(text)
+        return check_query(
+            text, self.max_query_length, base_iri=self.endpoint, prefixes=self.prefixes
+        )
 
     def request(
         self,
@@ -375,8 +410,9 @@ class SparqlService:
             named_graphs=named_graphs,
             union_default_graph=not shape.has_dataset_clause,
             base_iri=self.endpoint,
-            # Only graph answers declare prefixes: a SELECT need not carry them to its worker.
-            prefixes=self.prefixes if shape.returns_graph else {},
+            # The dataset's prefixes are declared here, server side: a query may use them
+            # without PREFIX lines (and a graph answer is written with them).
+            prefixes=self.prefixes,
         )
 
     def run(self, request: QueryRequest) -> QueryAnswer:
@@ -397,9 +433,14 @@ class SparqlService:
         except BackendRefused as e:
             raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None
         except PoolBusy:
+            waited = (
+                f", and none finished within {self.queue_wait:g} s (setting FRKG_SPARQL_QUEUE_WAIT)"
+                if self.queue_wait > 0
+                else ""
+            )
             raise TooManyQueries(
                 f"This server is already running {self.max_concurrent} SPARQL queries per "
-                "process (setting FRKG_SPARQL_MAX_CONCURRENT); try again in a moment."
+                f"process (setting FRKG_SPARQL_MAX_CONCURRENT){waited}; try again in a moment."
             ) from None
         except WorkerOutOfMemory:
             # (A MemoryError of this process, not the query's, is the web tier's 503.)
@@ -427,9 +468,12 @@ class SparqlService:
         with self._pool_lock:
             pool = self._pool
             if pool is None or pool.pid != os.getpid():
-                task = functools.partial(execute, self.kg.store)
+                store = self.kg.store
+                if store.is_remote and hasattr(store, "for_queries"):
+                    store = store.for_queries()  # /sparql's time limit, not a page lookup's
+                task = functools.partial(execute, store)
                 if self.kg.store.is_remote:
-                    pool = self._pool = InThread(task, self.max_concurrent)
+                    pool = self._pool = InThread(task, self.max_concurrent, self.queue_wait)
                 else:
                     problem = sandbox.problem()
                     if problem is not None:
@@ -443,6 +487,7 @@ class SparqlService:
                         prepare=self.kg.store.prepare_worker,
                         memory=self.worker_memory,
                         recycle=self.worker_recycle,
+                        queue_wait=self.queue_wait,
                     )
             return pool
 
@@ -466,20 +511,22 @@ class SparqlService:
 class InThread:
     """Runs a task in the calling thread, at most ``size`` at once (the pool's interface)."""
 
-    def __init__(self, task, size: int) -> None:
+    def __init__(self, task, size: int, queue_wait: float = 0.0) -> None:
         self.task = task
         self.size = size
+        self.queue_wait = queue_wait
         self.pid = os.getpid()
         self._slots = threading.BoundedSemaphore(size)
         self._running = 0
         self._lock = threading.Lock()
 
     def run(self, request, timeout: float):
-        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` are running.
+        """The task's answer; :class:`~frkg.sparql.pool.PoolBusy` when ``size`` were running
+        all through ``queue_wait`` seconds.
 
         The task keeps its own time limit (``timeout`` is the remote store's, already).
         """
-        if not self._slots.acquire(blocking=False):
+        if not take_slot(self._slots, self.queue_wait):
             raise PoolBusy(f"all {self.size} query slots are busy")
         with self._lock:
             self._running += 1

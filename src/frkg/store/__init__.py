@@ -59,5 +59,10 @@ def open(settings: Settings) -> KnowledgeGraph:  # noqa: A001 - store.open(setti
     if settings.sparql_endpoint:
         from frkg.store import remote
 
-        return remote.connect(settings.sparql_endpoint, base, timeout=settings.sparql_timeout)
+        return remote.connect(
+            settings.sparql_endpoint,
+            base,
+            timeout=settings.backend_timeout,
+            query_timeout=settings.sparql_timeout,
+        )
     return load(settings)

@@ -57,10 +57,14 @@ def build(
     *,
     progress: Callable[[LoadedFile], None] | None = None,
     advance: Callable[[int], None] | None = None,
+    beside: Callable[[KnowledgeGraph, Path], None] | None = None,
 ) -> LoadRecord:
     """Build the store of ``sources`` (files by kind) under ``base`` in ``directory``.
 
-    ``progress`` is called after each file, ``advance`` with each number of bytes read. Raises
+    ``progress`` is called after each file, ``advance`` with each number of bytes read.
+    ``beside(kg, folder)`` is called with the new store, opened, before it is moved into place:
+    what it writes into ``folder`` is moved with it (``frkg load`` saves the per-load indexes
+    there, :func:`frkg.publish.publication.save`). Raises
     :class:`~frkg.store.LoadError` for a file that cannot be read or parsed, and
     :class:`StoreError` when ``directory`` holds something else than a store; in both cases
     ``directory`` is left as it was. A previous store in ``directory`` is replaced.
@@ -75,6 +79,8 @@ def build(
         record = _build(sources, base, building / DATABASE, progress, advance)
         with open(building / RECORD, "wb") as f:
             ox.serialize(record.quads(), f, format=ox.RdfFormat.N_QUADS)
+        if beside is not None:
+            _beside(building, base, beside)
         _swap(building, target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -136,6 +142,15 @@ def _fill(
     )
     store.flush()
     return record
+
+
+def _beside(building: Path, base: str, write: Callable[[KnowledgeGraph, Path], None]) -> None:
+    kg = open_store(building, base)
+    try:
+        write(kg, building)
+    finally:
+        kg.store.release()  # closed before its folder moves
+        del kg
 
 
 def _swap(building: Path, target: Path) -> None:

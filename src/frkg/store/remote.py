@@ -32,12 +32,17 @@ are dealt with here, in one place:
   earlier answer; they are turned back into blank nodes in every answer, and blank nodes asked
   about are sent as their Skolem IRIs.
 
-Every request has the time limit ``timeout`` (``FRKG_SPARQL_TIMEOUT``). Nothing is kept between
-requests but the load record: the web tier stays stateless. Nothing here imports Flask.
+Lookups for pages have the time limit ``timeout`` (``FRKG_BACKEND_TIMEOUT``); queries sent to
+``/sparql`` run on :meth:`RemoteStore.for_queries`, with theirs (``FRKG_SPARQL_TIMEOUT``), so a
+short page limit never cuts a long query and a long query limit never holds a page. Both share
+one :class:`~frkg.store.breaker.CircuitBreaker`: when the endpoint cannot be reached, requests
+fail at once until a probe finds it back. Nothing is kept between requests but the load record
+and the breaker's count: the web tier stays stateless. Nothing here imports Flask.
 """
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import time
@@ -56,12 +61,14 @@ from frkg.sparql_syntax import Refusal, parse
 from frkg.store import loadrecord
 from frkg.store.base import (
     Backend,
+    BackendError,
     BackendRefused,
     BackendTimeout,
     BackendUnavailable,
     KnowledgeGraph,
     count_triples,
 )
+from frkg.store.breaker import CircuitBreaker
 from frkg.store.loadrecord import LoadRecord
 from frkg.store.scope import scope
 
@@ -119,11 +126,19 @@ def write_nquads(kg: KnowledgeGraph, output: Path | str) -> LoadRecord:
 # -- reading one --------------------------------------------------------------------------------
 
 
-def connect(endpoint: str, base: str | None = None, timeout: float = 10.0) -> KnowledgeGraph:
+def connect(
+    endpoint: str,
+    base: str | None = None,
+    timeout: float = 10.0,
+    query_timeout: float | None = None,
+) -> KnowledgeGraph:
     """The knowledge graph a load record at ``endpoint`` describes (the load under ``base`` if
-    given). Raises :class:`~frkg.store.loadrecord.RecordError` or a
+    given); pages' lookups wait ``timeout`` seconds, ``/sparql``'s queries ``query_timeout``
+    (default: the same). Raises :class:`~frkg.store.loadrecord.RecordError` or a
     :class:`~frkg.store.base.BackendError` saying what is wrong."""
-    probe = RemoteStore(endpoint, None, timeout=timeout)
+    # Start-up reads (the load record, a copy of every graph) may take the longer of the two.
+    slowest = max(timeout, query_timeout or timeout)
+    probe = RemoteStore(endpoint, None, timeout=slowest)
     record = loadrecord.find(probe, base)
     store = RemoteStore(
         endpoint,
@@ -132,6 +147,7 @@ def connect(endpoint: str, base: str | None = None, timeout: float = 10.0) -> Kn
         union_graph=record.union_graph,
         timeout=timeout,
         counts=record.triple_counts(),
+        query_timeout=query_timeout,
     )
     return record.knowledge_graph(store)
 
@@ -155,6 +171,8 @@ class RemoteStore(Backend):
         union_graph: str = "",
         timeout: float = 10.0,
         counts: Mapping[str, int] | None = None,
+        query_timeout: float | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.endpoint = self.location = endpoint
         self.union_graph = ox.NamedNode(union_graph) if union_graph else None
@@ -162,7 +180,34 @@ class RemoteStore(Backend):
         self._visible = frozenset(self.visible) if self.visible is not None else None
         self.skolem_prefix = skolem_prefix
         self.timeout = timeout
+        self.query_timeout = query_timeout or timeout
+        self.timeout_setting = "FRKG_BACKEND_TIMEOUT"
         self.counts = dict(counts or {})
+        self.breaker = breaker or CircuitBreaker()
+        #: A lookup that times out counts against the breaker; a user's query does not (a query
+        #: that runs too long says nothing of whether the endpoint is up).
+        self.timeouts_trip = True
+
+    def for_queries(self) -> RemoteStore:
+        """This store with ``/sparql``'s time limit (FRKG_SPARQL_TIMEOUT), sharing the breaker."""
+        twin = copy.copy(self)
+        twin.timeout = self.query_timeout
+        twin.timeout_setting = "FRKG_SPARQL_TIMEOUT"
+        twin.timeouts_trip = False
+        return twin
+
+    def ping(self) -> bool:
+        """True when the endpoint answers ``ASK {}`` (through the breaker: no request while it
+        is open); for readiness probes."""
+        try:
+            # As frkg.sparql_syntax writes it back: the only kind of text this store ever sends.
+            answer = self._send(
+                "ASK { }", "ASK", (), [], RESULTS_JSON, timeout=min(self.timeout, 2)
+            )
+            answer.close()
+            return True
+        except BackendError:
+            return False
 
     # -- terms --------------------------------------------------------------------------------
 
@@ -311,6 +356,7 @@ class RemoteStore(Backend):
         default: Iterable[ox.NamedNode],
         named: Iterable[ox.NamedNode] | None,
         accept: str,
+        timeout: float | None = None,
     ) -> _Answer:
         """POST ``text`` with its dataset as a form (SPARQL 1.1 Protocol section 2.1.2); the
         answer, unread. ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE) is known: the text was
@@ -333,30 +379,49 @@ class RemoteStore(Backend):
             },
             method="POST",
         )
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout if timeout is None else timeout
+        breaker = self.breaker
+        if not breaker.allow():
+            raise BackendUnavailable(
+                f"the SPARQL endpoint is down ({breaker.last_error}); it is not asked again for "
+                f"{breaker.retry_in():.0f} s"
+            )
+        deadline = time.monotonic() + timeout
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
+            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
         except urllib.error.HTTPError as e:
             body = e.read()
             if e.code in (502, 503, 504):
                 message = _endpoint_message(body)
-                raise BackendUnavailable(
-                    f"the SPARQL endpoint is not available (HTTP {e.code}): {message}"
-                ) from None
+                unavailable = f"the SPARQL endpoint is not available (HTTP {e.code}): {message}"
+                breaker.failure(unavailable)
+                raise BackendUnavailable(unavailable) from None
+            breaker.success()  # it answered: up, if unhappy with the query
             raise BackendRefused(f"HTTP {e.code}: {_endpoint_message(body)}") from None
         except TimeoutError:
-            raise BackendTimeout(self._too_slow()) from None
+            raise self._timed_out(timeout) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             if isinstance(reason, TimeoutError):
-                raise BackendTimeout(self._too_slow()) from None
-            raise BackendUnavailable(f"the SPARQL endpoint cannot be reached: {reason}") from None
-        return _Answer(response, deadline, self._too_slow())
+                raise self._timed_out(timeout) from None
+            unreachable = f"the SPARQL endpoint cannot be reached: {reason}"
+            breaker.failure(unreachable)
+            raise BackendUnavailable(unreachable) from None
+        breaker.success()
+        return _Answer(response, deadline, self._too_slow(timeout))
 
-    def _too_slow(self) -> str:
+    def _timed_out(self, timeout: float) -> BackendTimeout:
+        message = self._too_slow(timeout)
+        if self.timeouts_trip:
+            self.breaker.failure(message)
+        else:
+            self.breaker.inconclusive()  # the query was slow, not the endpoint down
+        return BackendTimeout(message)
+
+    def _too_slow(self, timeout: float | None = None) -> str:
         return (
-            f"the SPARQL endpoint did not answer within {self.timeout:g} seconds "
-            "(setting FRKG_SPARQL_TIMEOUT)"
+            f"the SPARQL endpoint did not answer within {timeout or self.timeout:g} seconds "
+            f"(setting {self.timeout_setting})"
         )
 
 

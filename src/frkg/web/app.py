@@ -22,11 +22,15 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     app.extensions.setdefault("frkg.pre_fork", []).append(kg.store.release)
 
     # Everything per load (describer, hub index, references, dumps, VoID, search, browse, the
-    # home page's overview) is built here, before gunicorn forks its workers: they share it.
-    publication = Publication.build(kg)
+    # home page's overview) is built before gunicorn forks its workers, so that they share it;
+    # over large data only the describer is, and the rest once the workers answer
+    # (frkg.web.warmup).
+    if kg.triple_count > settings.index_background_above:
+        publication = Publication.lazy(kg)
+    else:
+        publication = Publication.build(kg)
     app.extensions["frkg.publication"] = publication
     app.extensions["frkg.describer"] = publication.describer
-    app.extensions["frkg.ontology"] = publication.ontology
 
     from frkg.web import base, errors, headers, templating
 
@@ -38,6 +42,11 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
     for module in _blueprint_modules():
         app.register_blueprint(module.bp)
     base.check_declared(app)
+    if not publication.complete:
+        from frkg.web import warmup
+
+        app.extensions.setdefault("frkg.when_ready", []).append(warmup.in_master(publication))
+        app.extensions.setdefault("frkg.post_fork", []).append(warmup.in_worker)
 
     # Performance: whole entity answers kept per worker process (the data never changes).
     if settings.response_cache_mb > 0:
@@ -46,6 +55,10 @@ def create_app(settings: Settings | None = None, kg: store.KnowledgeGraph | None
         cache = ResponseCache(app.wsgi_app, settings.response_cache_mb * 1_000_000)
         app.wsgi_app = cache
         app.extensions["frkg.response_cache"] = cache
+    # Outside everything, the cache included: request ids, counts and the access log.
+    from frkg.web import metrics
+
+    metrics.init_app(app)
     return app
 
 
@@ -56,13 +69,21 @@ def _blueprint_modules() -> tuple:
         crawlers,
         dumps,
         entities,
+        fragments,
+        graphs,
         health,
         home,
+        jsonld_context,
+        metrics,
         ontology,
         search,
         shapes,
         sparql,
+        tracker,
         void,
     )
 
-    return (home, entities, ontology, health, void, dumps, crawlers, browse, search, shapes, sparql)
+    return (
+        *(home, entities, ontology, health, metrics, void, dumps, crawlers, browse, search),
+        *(shapes, sparql, tracker, graphs, jsonld_context, fragments),
+    )

@@ -46,7 +46,7 @@ from frkg.web.headers import (
 )
 
 #: Where a request records that its answer was chosen by Accept (a WSGI environ key).
-NEGOTIATED = "frkg.negotiated"
+NEGOTIATED = respond.NEGOTIATED
 #: Where the app keeps its views, by endpoint (``app.extensions``).
 REGISTRY = "frkg.views"
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest
 
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
-from frkg.publish import browse
+from frkg.publish import browse, entity_view
 from frkg.publish.browse import Listing, UnknownFacet
 from frkg.publish.dataset import RDFS_RESOURCE
 from frkg.web import base, headers, respond
@@ -322,3 +322,78 @@ def _source_json(view: browse.SourceView, slug: str) -> dict:
             for kind, items in view.groups
         ],
     }
+
+
+# -- a concept's page -----------------------------------------------------------------------------
+
+CONCEPT = View(
+    offers=(HTML, JSON), what="this list", public=True, twins=base.with_format("browse.concept")
+)
+#: Which research table a concept narrows, by the property that carries it: (endpoint, facet).
+CONCEPT_TABLES = {
+    "policyKind": ("tracker.policies", "kind"),
+    "scope": ("tracker.policies", "scope"),
+    "status": ("tracker.policies", "status"),
+    "stance": ("tracker.people", "stance"),
+}
+
+
+@base.route(bp, "/concept", CONCEPT)
+def concept() -> Response:
+    """``?name=``: a controlled value (a stance, policy kind, status, scope), what it means and
+    every thing that carries it, by property. (A query parameter, not a path: a static export
+    leaves the page to a live server, as it does search.)"""
+    fmt = CONCEPT.choose()
+    if fmt is None:
+        return CONCEPT.not_acceptable()
+    name = request.args.get("name", "")
+    if not name:
+        return respond.error(400, "Bad Request", "give the concept as ?name=, e.g. kind-ban", fmt)
+    d = publication().describer
+    iri = d.frkg(name)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        node = None
+    if node is None or not _is_concept(d, node):
+        return respond.error(404, "Not Found", f"<{iri}> is not a concept of the vocabulary", fmt)
+    lead = entity_view.concept_lead(d, node)
+    term = d.term(node)
+    definition = entity_view.best_literal(
+        list(d._quads(node, None, None)), entity_view.DESCRIPTION_PROPERTIES
+    )
+    tables = []
+    for prop, _things in lead.carriers:
+        local = prop.fragment or ""
+        if local in CONCEPT_TABLES:
+            endpoint, facet = CONCEPT_TABLES[local]
+            tables.append((prop, url_for(endpoint, **{facet: term.curie or iri})))
+    alternates = CONCEPT.alternates(fmt, name=name)
+    if fmt is JSON:
+        response = respond.json_body(
+            {
+                **respond.term_json(term),
+                **({"definition": definition.value} if definition is not None else {}),
+                "carriedBy": [
+                    {"property": respond.term_json(p), "things": [respond.term_json(t) for t in ts]}
+                    for p, ts in lead.carriers
+                ],
+            }
+        )
+    else:
+        response = respond.html(
+            "concept.html",
+            term=term,
+            definition=definition.value if definition is not None else None,
+            lead=lead,
+            tables=tables,
+            alternates=alternates,
+        )
+    headers.link_alternates(response, alternates)
+    return headers.cacheable(response, f"concept-{fmt.name}")
+
+
+def _is_concept(d, node: ox.NamedNode) -> bool:
+    concept = ox.NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    return next(iter(d._quads(node, rdf_type, concept)), None) is not None

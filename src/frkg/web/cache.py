@@ -83,6 +83,7 @@ class ResponseCache:
             if entry is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
+        environ["frkg.cache"] = "hit" if entry is not None else "miss"  # for the metrics
         if entry is not None:
             status, headers, body = entry
             start_response(status, list(headers))

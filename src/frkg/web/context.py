@@ -28,7 +28,7 @@ def describer() -> Describer:
 
 def ontology_view() -> OntologyView:
     """The ontology reference, built once per load."""
-    return current_app.extensions["frkg.ontology"]
+    return current_app.extensions["frkg.publication"].ontology
 
 
 def publication() -> Publication:

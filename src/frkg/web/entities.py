@@ -11,14 +11,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request, url_for
 
-from frkg import formats
+from frkg import formats, negotiate
 from frkg.formats import HTML, RDF_FORMATS, Format
 from frkg.namespaces import entity_iri
 from frkg.publish import entity_view
+from frkg.publish.jsonld import compacted as compact
 from frkg.web import base, headers, respond
 from frkg.web.base import View
 from frkg.web.context import describer, publication
@@ -78,6 +81,11 @@ def thing(slug: str) -> Response:
         target = url_for("entities.page", slug=slug)
     else:
         target = url_for("entities.document", slug=slug, ext=fmt.suffix)
+        if fmt.serializer == ox.RdfFormat.JSON_LD:
+            # JSON-LD 1.1 section 9: the form Accept's profile asks for, named in the URL.
+            form = negotiate.jsonld_form(request.headers.get("Accept"))
+            if form != "expanded":
+                target += f"?profile={form}"
     response = respond.text(f"303 See Other: the {fmt.label} description is at {target}", 303)
     response.headers["Location"] = target
     return headers.link_alternates(response, THING.alternates(slug=slug))
@@ -130,17 +138,24 @@ def page(slug: str) -> Response:
         return _unknown(slug, HTML)
     # The embedded JSON-LD is the document as the page shows it (all of it, unless a hub's
     # page shows only the first values of a property).
-    jsonld = formats.serialize(formats.by_suffix("jsonld"), d.page_quads(description)).decode()
+    # Compacted, with the part of the published context it uses inline: the page stands alone.
+    jsonld = compact(d.page_quads(description), respond.jsonld_context(), inline=True).decode()
     alternates = PAGE.alternates(HTML, slug=slug)
+    published = publication()
+    today = datetime.now(UTC).date()
+    lead = entity_view.lead(d, description.subject, published.tracker, published.actors, today)
     response = respond.html(
         "entity.html",
         entity=entity_view.view(d, description),
+        lead=lead,
         alternates=alternates,
         jsonld=jsonld,
-        derived=publication().browser.citing_count(description.subject),
+        derived=published.browser.citing_count(description.subject),
     )
     headers.link_alternates(response, alternates, description.subject.value)
-    return headers.cacheable(response, HTML.name)
+    # A policy's page says its status today: its validator changes with the day.
+    dated = f"-{today.isoformat()}" if lead is not None and lead.kind == "policy" else ""
+    return headers.cacheable(response, HTML.name + dated)
 
 
 #: Why a "show all" request is refused (the static export answers with the same words).

@@ -8,6 +8,8 @@ text for everything else (``*/*`` included), with ``Vary: Accept``.
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadGateway, HTTPException, InternalServerError, ServiceUnavailable
 
@@ -27,12 +29,43 @@ OUT_OF_MEMORY = (
 )
 
 
+#: How many nearest matches a 404 page offers.
+NEAREST = 6
+
+
 def init_app(app: Flask) -> None:
-    """Register the error handlers on ``app``."""
+    """Register the error handlers on ``app``, and the nearest matches 404 pages offer."""
+    app.context_processor(lambda: {"nearest_matches": nearest_matches})
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BackendError, _backend_error)
     app.register_error_handler(MemoryError, _out_of_memory)
     app.register_error_handler(Exception, _unexpected)
+
+
+def nearest_matches() -> list:
+    """What the search index finds for the words of the path asked for (its last segment, as
+    words): the terms a "not found" page offers instead. Never fails: no match is no offer."""
+    from urllib.parse import unquote
+
+    from frkg.web.context import describer, publication
+
+    segment = unquote(request.path.rstrip("/").rsplit("/", 1)[-1])
+    segment = segment.rsplit(".", 1)[0] if "." in segment[-8:] else segment
+    words = [w for w in re.split(r"[\W_]+", segment) if w]
+    if not words:
+        return []
+    try:
+        index = publication().search
+        hits, _ = index.find(" ".join(words)[:200], 0, NEAREST)
+        if not hits:  # fewer words: the longest ones are the likeliest to name something
+            for word in sorted(words, key=len, reverse=True)[:3]:
+                more, _ = index.find(word, 0, NEAREST)
+                hits += [h for h in more if h.node not in {x.node for x in hits}]
+                if len(hits) >= NEAREST:
+                    break
+        return [describer().term(h.node) for h in hits[:NEAREST]]
+    except Exception:  # an error page must render whatever went wrong before it
+        return []
 
 
 def _answer(e: HTTPException) -> Response:

@@ -141,6 +141,9 @@ def cacheable(response: Response, representation: str) -> Response:
     """Give ``response`` a weak ETag for the loaded data + ``representation``, and Last-Modified."""
     kg = knowledge_graph()
     build = current_app.config["FRKG_BUILD"]
+    sent_type = response.headers.get("Content-Type", "")
+    if "profile=" in sent_type:  # a JSON-LD form (JSON-LD 1.1 section 9) is a representation
+        representation += "-" + sent_type.rsplit("#", 1)[-1].strip('"')
     # Written as header strings: werkzeug's typed setters parse and re-serialise the headers on
     # every response, which cost more than the rest of a small document's headers together.
     response.headers["ETag"] = quote_etag(f"{kg.version}-{build}-{representation}", weak=True)

@@ -4,9 +4,10 @@
 the connection refused. Where the port must answer at once (a container platform's readiness
 probe, a WSGI server run by hand), :func:`background_app` is the entry point: it returns at
 once, loads the data and builds the app in a background thread, and until then answers every
-request with **503 Service Unavailable** and ``Retry-After`` (``/health`` says
-``{"status": "loading"}``; if loading fails, ``{"status": "failed", "error": ...}``, still 503,
-and the error is logged). Then it hands every request to the real app::
+request with **503 Service Unavailable** and ``Retry-After`` (``/health`` and
+``/health/ready`` say ``{"status": "loading"}``, ``/health/live`` answers 200; if loading
+fails, ``{"status": "failed", "error": ...}``, still 503, and the error is logged). Then it
+hands every request to the real app::
 
     gunicorn --worker-class gthread --threads 8 'frkg.web.loading:background_app()'
 
@@ -35,16 +36,23 @@ log = logging.getLogger(__name__)
 
 
 class LoadingApp:
-    """A WSGI app that builds the real one in a background thread and answers 503 until then."""
+    """A WSGI app that builds the real one in a background thread and answers 503 until then.
 
-    def __init__(self, build: Callable[[], Flask]) -> None:
+    Without ``build`` it only answers "loading": ``frkg serve --listen-early`` serves it from its
+    workers while the master loads the data, then replaces the workers (:mod:`frkg.web.server`).
+    """
+
+    def __init__(self, build: Callable[[], Flask] | None) -> None:
         self._build = build
         self._app: Flask | None = None
         self._error: str | None = None
         self._started = time.monotonic()
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="frkg-load", daemon=True)
-        self._thread.start()
+        #: What gunicorn's hooks look for on an app (frkg.web.server): nothing to run here.
+        self.extensions: dict = {}
+        if build is not None:
+            self._thread = threading.Thread(target=self._run, name="frkg-load", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -74,7 +82,16 @@ class LoadingApp:
 
     def _unavailable(self, request: Request) -> Response:
         seconds = round(time.monotonic() - self._started, 1)
-        if request.path == "/health":
+        if request.path == "/health/live":
+            # Alive while it loads (an orchestrator waits); a failed load will not recover.
+            failed = self._error is not None
+            body = {"status": self.state}
+            response = Response(
+                json.dumps(body), 503 if failed else 200, content_type=JSON.content_type
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        if request.path in ("/health", "/health/ready"):
             body: dict = {"status": self.state, "seconds": seconds}
             if self._error is not None:
                 body["error"] = self._error

@@ -12,22 +12,69 @@ import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from flask import Response, render_template
+from flask import Response, current_app, render_template, request
 
-from frkg import formats
+from frkg import formats, negotiate
 from frkg.formats import HTML, JSON, Format
 from frkg.namespaces import prefixes
+from frkg.publish import jsonld
 from frkg.publish.terms import Term
 from frkg.web import templating
 from frkg.web.context import knowledge_graph
 
 TEXT = "text/plain; charset=utf-8"
+#: Where a request records that its answer was chosen by Accept (a WSGI environ key; the
+#: base, :mod:`frkg.web.base`, sets it when a view negotiates).
+NEGOTIATED = "frkg.negotiated"
 
 
 def rdf(quads: Iterable[ox.Quad], fmt: Format, status: int = 200) -> Response:
-    """``quads`` serialised in ``fmt`` with the serving base's prefixes."""
+    """``quads`` serialised in ``fmt`` with the serving base's prefixes; in N-Quads and TriG
+    the whole document is in the default graph, its named graphs besides
+    (:func:`frkg.formats.with_default_graph`). JSON-LD is in the form the request asks for
+    (:func:`jsonld_form`), which its Content-Type names when one was asked for."""
+    if fmt.holds_quads:
+        quads = formats.with_default_graph(quads)
+    if fmt.serializer == ox.RdfFormat.JSON_LD:
+        form = jsonld_form()
+        if form != "expanded":
+            body = jsonld.compacted(quads, jsonld_context())
+        else:
+            body = formats.serialize(fmt, quads, prefixes(knowledge_graph().base))
+        content_type = fmt.content_type
+        if form != "expanded" or _asked_profile():
+            content_type += f'; profile="{negotiate.JSONLD_PROFILE + form}"'
+        return Response(body, status, content_type=content_type)
     body = formats.serialize(fmt, quads, prefixes(knowledge_graph().base))
     return Response(body, status, content_type=fmt.content_type)
+
+
+def jsonld_form() -> str:
+    """The JSON-LD form this request asks for: ``?profile=``, else the ``profile`` of Accept
+    where the answer is negotiated (a URL naming one format by its suffix, ``.jsonld``, names
+    one document: the expanded one, or the form its ``?profile=`` says)."""
+    word = request.args.get("profile")
+    if word or not _negotiated():
+        return negotiate.jsonld_form(None, word)
+    return negotiate.jsonld_form(request.headers.get("Accept"))
+
+
+def _negotiated() -> bool:
+    return NEGOTIATED in request.environ
+
+
+def _asked_profile() -> bool:
+    if request.args.get("profile"):
+        return True
+    return _negotiated() and "profile" in (request.headers.get("Accept") or "")
+
+
+def jsonld_context() -> jsonld.JsonLdContext:
+    """The published JSON-LD context of the loaded data, made once per worker."""
+    found = current_app.extensions.get("frkg.jsonld_context")
+    if found is None:
+        found = current_app.extensions["frkg.jsonld_context"] = jsonld.build(knowledge_graph())
+    return found
 
 
 def html(template: str, status_code: int = 200, **context) -> Response:

@@ -1,8 +1,10 @@
-"""``/search?q=``: find entities and ontology terms by label, case and accents ignored.
+"""``/search?q=``: find entities and ontology terms by name, alias, identifier or the words of
+their texts (quotes, descriptions, cautions), case and accents ignored.
 
-HTML for browsers (the search box of every page submits here), JSON for scripts and
-autocomplete (``?format=json``, or ``Accept: application/json``; ``*/*`` gets JSON too), with
-``?limit=`` (JSON, 1-100) or ``?page=`` (HTML, 50 a page). Exact and prefix matches come first.
+HTML for browsers (the search box of every page submits here: the hits of a page grouped by
+kind, the matching words highlighted), JSON for scripts and autocomplete (``?format=json``, or
+``Accept: application/json``; ``*/*`` gets JSON too), with ``?limit=`` (JSON, 1-100) or
+``?page=`` (HTML, 50 a page). Exact and prefix matches of names come first, text matches last.
 """
 
 from __future__ import annotations
@@ -56,18 +58,50 @@ def results() -> Response:
     if fmt is JSON:
         response = respond.json_body(_json(query, shown, total))
     else:
+        rows = [_row(hit, query) for hit in shown]
         response = respond.html(
             "search.html",
             query=query,
             search_query=query,
             total=total,
-            rows=[{"term": _term(hit), "hit": hit, "types": _types(hit.node)} for hit in shown],
+            rows=rows,
+            groups=_grouped(rows),
             page=number,
             pages=pages,
             alternates=alternates,
         )
     headers.link_alternates(response, alternates)
     return headers.cacheable(response, f"search-{fmt.name}")
+
+
+def _row(hit: search.Hit, query: str) -> dict:
+    """A hit as the page shows it: its term, kinds, and the matched words marked."""
+    types = _types(hit.node)
+    return {
+        "term": _term(hit),
+        "hit": hit,
+        "types": types,
+        "kind": _kind(hit.node, types),
+        "pieces": search.highlight(hit.matched, query),
+    }
+
+
+def _kind(node: ox.NamedNode, types: list):
+    """The most specific of a hit's types (the first by label on a tie), or None."""
+    index = publication().index
+    iris = [t.value for t in types]
+    specific = [t for t in types if not any(t.value in index.ancestors(u) for u in iris)]
+    return min(specific, key=lambda t: t.label.casefold()) if specific else None
+
+
+def _grouped(rows: list[dict]) -> list[tuple]:
+    """The rows by kind, each kind where its best hit is, the hits in rank order within it."""
+    groups: dict[str, tuple] = {}
+    for row in rows:
+        kind = row["kind"]
+        key = kind.value if kind is not None else ""
+        groups.setdefault(key, (kind, []))[1].append(row)
+    return list(groups.values())
 
 
 def _json(query: str, shown: list[search.Hit], total: int) -> dict:
@@ -77,6 +111,8 @@ def _json(query: str, shown: list[search.Hit], total: int) -> dict:
         out = respond.term_json(_term(hit))
         out["matched"] = hit.matched
         out["match"] = hit.match
+        if hit.match == "text":
+            out["excerpt"] = "".join(piece for piece, _ in search.highlight(hit.matched, query))
         out["types"] = [respond.term_json(t) for t in _types(hit.node)]
         results.append(out)
     return {

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from frkg import formats, negotiate, sparql
+from frkg.publish import query_guide
 from frkg.web import base, respond
 from frkg.web.base import View
 from frkg.web.headers import QUERY_PAGE_CSP
@@ -33,6 +34,8 @@ UPDATE = "application/sparql-update"
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 FORMAT_PARAMETERS = ("format", "output", "results")  # SPARQLWrapper sends all three
 RETRY_AFTER_SECONDS = 1
+#: Where the outcome of a query is left for the metrics (frkg.web.metrics.SPARQL_OUTCOME).
+SPARQL_OUTCOME = "frkg.sparql.outcome"
 
 
 #: Without a query: the service description, or the query page for browsers. Queries are
@@ -119,6 +122,7 @@ def endpoint() -> Response:
     except ProtocolError as e:
         return _error(e.status, str(e), e.headers)
     except sparql.SparqlError as e:
+        request.environ[SPARQL_OUTCOME] = type(e).__name__
         headers = (
             {"Retry-After": str(RETRY_AFTER_SECONDS)}
             if e.__class__ is sparql.TooManyQueries
@@ -251,6 +255,7 @@ def _answer(operation: Operation) -> Response:
             shape=shape,
         )
     )
+    request.environ[SPARQL_OUTCOME] = "answered"
     fmt = formats.by_name(answer.format)
     response = Response(answer.body, content_type=fmt.content_type)
     if answer.truncated:
@@ -310,26 +315,33 @@ def _page() -> Response:
     queries a path of its own origin, which the browser resolves against the page's own URL."""
     svc = service()
     base = svc.kg.base
+    # The examples grouped by question, without the PREFIX lines the server declares.
+    guide = query_guide.questions(sparql.example_queries(), svc.prefixes, base)
+    examples = [e for q in guide for e in q.examples]
     config = {
         "endpoint": url_for("sparql.endpoint"),
         "prefixes": svc.prefixes,
         "examples": [
-            {
-                "name": q.name,
-                "title": q.title,
-                "description": q.description,
-                "query": q.for_base(base),
-            }
-            for q in sparql.example_queries()
+            {"name": e.name, "title": e.title, "description": e.description, "query": e.query}
+            for e in examples
         ],
         "truncatedHeader": TRUNCATED_HEADER,
     }
     return respond.html(
         "sparql.html",
         config=config,
-        examples=config["examples"],
+        guide=guide,
+        # A link where the query fits in a URL servers accept (RFC 9110 section 4.1 asks for
+        # 8000 octets at least; gunicorn takes about 4000), else a form that POSTs it.
+        csv_links={
+            e.name: link
+            for e in examples
+            if len(link := url_for("sparql.endpoint", query=e.query, format="csv")) <= 2000
+        },
+        prefixes=sorted(svc.prefixes.items()),
         service=svc,
         turtle_url=url_for("sparql.endpoint", format="turtle"),
+        alternates=[(url_for("sparql.endpoint", format="turtle"), formats.by_suffix("ttl"))],
     )
 
 

@@ -11,8 +11,10 @@ from flask import Blueprint, Response
 
 from frkg.formats import HTML, Format
 from frkg.publish import void as void_description
+from frkg.publish.graphs import PARTS
 from frkg.web import base, respond
 from frkg.web.context import describer, publication
+from frkg.web.graphs import catalog
 
 bp = Blueprint("void", __name__)
 
@@ -47,6 +49,8 @@ def _represent(fmt: Format) -> Response:
             dumps=list(published.dumps),
             sparql=void_description.sparql_endpoint(published.index.base),
             alternates=DOCUMENT.alternates(HTML),
+            graphs=catalog(),
+            parts=PARTS,
         )
 
     return DOCUMENT.represent(

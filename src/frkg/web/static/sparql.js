@@ -10,12 +10,6 @@
   const endpoint = new URL(config.endpoint, document.baseURI).href;
   const notice = document.getElementById("sparql-notice");
 
-  function prefixLines(prefixes) {
-    return Object.keys(prefixes)
-      .map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">"; })
-      .join("\n");
-  }
-
   // YASR's table writes each IRI of a result into href='...' as it is, and an IRI may hold a
   // ' (RFC 3987 sub-delims): a result, such as one of a shared query link, could then add
   // attributes (a style, a handler) to the link. Links are made here as DOM nodes instead, and
@@ -48,8 +42,25 @@
     return (compact ? "" : "&lt;") + link.outerHTML + (compact ? "" : "&gt;");
   };
 
-  const starter = prefixLines(config.prefixes) +
-    "\n\nSELECT ?thing ?label WHERE {\n  ?thing rdfs:label ?label .\n}\nLIMIT 25\n";
+  // The server declares the dataset's prefixes, so the editor's checker must know them too (it
+  // would mark each use as undeclared): its SPARQL mode starts every parse with them declared.
+  const Yasqe = Yasgui.Yasqe;
+  const sparqlMode = Yasqe && Yasqe.modes && Yasqe.modes.sparql11;
+  if (sparqlMode && Yasqe.defineMode) {
+    Yasqe.defineMode("sparql11", function (cmConfig, modeConfig) {
+      const mode = sparqlMode(cmConfig, modeConfig);
+      const startState = mode.startState;
+      mode.startState = function () {
+        const state = startState.apply(this, arguments);
+        Object.keys(config.prefixes).forEach(function (p) { state.prefixes[p] = config.prefixes[p]; });
+        return state;
+      };
+      return mode;
+    });
+  }
+
+  // The server declares the dataset's prefixes: the starter needs no PREFIX lines.
+  const starter = "SELECT ?thing ?label WHERE {\n  ?thing rdfs:label ?label .\n}\nLIMIT 25\n";
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: {
@@ -57,12 +68,15 @@
       method: "POST",
     },
     copyEndpointOnNewTab: true,
+    // Focusing the editor on load would scroll the page past its introduction.
+    autofocus: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     persistenceId: null,
     yasqe: {
       value: starter,
       autocompleters: [],
       createShortLink: undefined,
+      autofocus: false,
     },
     yasr: {
       prefixes: config.prefixes,
@@ -88,6 +102,26 @@
       }
     });
   }
+  // YASGUI leaves a few controls without a name for assistive technology: name them.
+  function label() {
+    document.querySelectorAll("#yasgui .yasqe textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", "SPARQL query");
+    });
+    document.querySelectorAll("#yasgui input.autocomplete:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    // A tab list may own only tabs: the "new tab" button (which YASGUI keeps inside it, and
+    // inserts new tabs before) is announced as the tab that opens a new query.
+    document.querySelectorAll("#yasgui [role=tablist] button.addTab:not([role])").forEach(
+      function (button) {
+        button.setAttribute("role", "tab");
+        button.setAttribute("aria-selected", "false");
+      }
+    );
+  }
+  label();
+  yasgui.on("tabAdd", function () { setTimeout(label, 0); });
+  yasgui.on("tabSelect", function () { setTimeout(label, 0); });
   yasgui.on("query", function (_yasgui, tab) { watch(tab); });
   yasgui.on("tabSelect", function () { watch(yasgui.getTab()); });
   watch(yasgui.getTab());
@@ -100,6 +134,7 @@
       const tab = yasgui.getTab();
       tab.setQuery(example.query);
       tab.query();
+      document.getElementById("yasgui").scrollIntoView({ block: "start" });
     });
   });
 
