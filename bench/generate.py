@@ -695,6 +695,9 @@ class Generator:
                 proposer = self.orgs[0] if rng.random() < 0.1 else rng.choice(self.orgs)
                 label = f"{proposer.label}’s proposed {kind_label.lower()} framework ({year})"
                 pairs = [("frkg:proposedBy", f"id:{proposer.slug}")]
+                # A proposal names the lawmakers it asks (shapes/policies.ttl): here the most
+                # common jurisdiction's, chosen without a draw so a seed gives the same data.
+                pairs.append(("frkg:jurisdiction", f"id:{self.jurisdictions[0].slug}"))
             slug = self.unique(slugify(label))
             policy = Policy(slug, label)
             pairs[:0] = [("rdfs:label", literal(label))]
