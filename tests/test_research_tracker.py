@@ -232,7 +232,14 @@ def test_people_table_lists_people_and_organizations_with_statements(live_server
     )
     assert {s["iri"] for s in greer["stances"]} == {s["st"] for s in stances}
     assert any(r["organization"]["iri"].endswith("/fight-for-the-future") for r in greer["roles"])
+    # The table is paged: follow "next" to the last page.
     everyone = get_json(f"{live_server}tracker/people?format=json")
+    page = everyone
+    while "next" in page:
+        page = get_json(
+            page["next"] if "format=json" in page["next"] else page["next"] + "&format=json"
+        )
+        everyone["rows"] += page["rows"]
     agents = select(
         repo_kg,
         "SELECT DISTINCT ?a { { ?a a schema:Person }"
