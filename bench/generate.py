@@ -694,10 +694,13 @@ class Generator:
                 cls = "frkg:PolicyProposal"
                 proposer = self.orgs[0] if rng.random() < 0.1 else rng.choice(self.orgs)
                 label = f"{proposer.label}’s proposed {kind_label.lower()} framework ({year})"
-                pairs = [("frkg:proposedBy", f"id:{proposer.slug}")]
-                # A proposal names the lawmakers it asks (shapes/policies.ttl): here the most
-                # common jurisdiction's, chosen without a draw so a seed gives the same data.
-                pairs.append(("frkg:jurisdiction", f"id:{self.jurisdictions[0].slug}"))
+                # A proposal names the jurisdiction whose lawmakers it asks (shapes/policies.ttl);
+                # chosen without a draw, so a seed still gives the same data as before.
+                asked = self.jurisdictions[i % len(self.jurisdictions)]
+                pairs = [
+                    ("frkg:proposedBy", f"id:{proposer.slug}"),
+                    ("frkg:jurisdiction", f"id:{asked.slug}"),
+                ]
             slug = self.unique(slugify(label))
             policy = Policy(slug, label)
             pairs[:0] = [("rdfs:label", literal(label))]

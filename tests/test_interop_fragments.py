@@ -157,8 +157,6 @@ def test_bad_patterns_are_400(live_server, query):
 COMUNICA_DIFFERS = {
     "debate-organizations-and-people": "Comunica 4 crashes (MaterializeBindings: 'bindings' is "
     "undefined) on its sub-SELECT with rdfs:subClassOf*",
-    "adopted-policies": "MIN over xsd:date and xsd:gYearMonth values: SPARQL 1.1 section 15.1 "
-    "leaves the order of such values to the engine, and Comunica picks the other one",
 }
 # Comunica answers "unknown" for two policies (the EU AI Act, Port of Seattle Order 2021-06) where
 # the time rule says "not yet", which /sparql gives and tests/test_data_status.py pins against

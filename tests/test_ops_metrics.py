@@ -28,6 +28,17 @@ def scrape(url: str) -> dict[tuple[str, tuple], float]:
     return samples
 
 
+def scrape_when(url: str, ready) -> dict:
+    """A scrape once ``ready(samples)`` holds (within 10 s): a request is counted when its
+    answer is closed, a moment after the client has read it."""
+    deadline = time.monotonic() + 10
+    while True:
+        samples = scrape(url)
+        if ready(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.1)
+
+
 def total(samples: dict, name: str, **labels: str) -> float:
     """The sum of the samples of ``name`` whose labels include ``labels``."""
     return sum(
@@ -60,8 +71,12 @@ def test_metrics_count_every_worker_s_requests_by_route_and_status(served):
         assert get(served.url + "page/thorn", {"Accept": "text/html"})[0] == 200
     for _ in range(3):
         assert get(served.url + "page/no-such-thing", {"Accept": "text/html"})[0] == 404
-    after = scrape(served.url)
     name = "frkg_http_requests_total"
+    hist = "frkg_http_request_duration_seconds_count"
+    after = scrape_when(
+        served.url,
+        lambda now: total(now, hist, route="page") - total(before, hist, route="page") >= 23,
+    )
     # Two worker processes answered; one scrape counts them all (multiprocess mode).
     assert (
         total(after, name, route="page", status="200")
@@ -73,7 +88,6 @@ def test_metrics_count_every_worker_s_requests_by_route_and_status(served):
         - total(before, name, route="page", status="404")
         == 3
     )
-    hist = "frkg_http_request_duration_seconds_count"
     assert total(after, hist, route="page") - total(before, hist, route="page") == 23
     # 20 lookups of one page over two workers: one worker had at least 10, of which all but the
     # first two (the first is noted, the second kept) were answered from its cache.
@@ -95,8 +109,8 @@ def test_sparql_queries_are_counted_by_outcome(served):
         sparql(served.url, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }") == 400
     )
     assert sparql(served.url, SLOW_QUERY) == 503  # killed at the 1 s time limit
-    after = scrape(served.url)
     name = "frkg_sparql_queries_total"
+    after = scrape_when(served.url, lambda now: total(now, name) - total(before, name) >= 4)
     for outcome, n in (("answered", 1), ("refused", 2), ("timed_out", 1)):
         assert total(after, name, outcome=outcome) - total(before, name, outcome=outcome) == n
     assert ("frkg_sparql_workers_recycled_total", ()) in after

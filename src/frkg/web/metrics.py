@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import struct
 import sys
 import threading
 import time
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, Response, current_app
 
 from frkg.publish.graphs import GraphCatalog
-from frkg.web import base
+from frkg.web import base, respond
 from frkg.web.base import View
 
 #: prometheus_client's own variable: set, every process shares its counts through files there.
@@ -116,11 +117,19 @@ class Metrics:
         """Everything counted, in the Prometheus text format (version 0.0.4)."""
         from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
-        if self.multiprocess:
+        if not self.multiprocess:
+            return generate_latest(self.registry)
+        for attempt in range(5):
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
-            return generate_latest(registry)
-        return generate_latest(self.registry)
+            try:
+                return generate_latest(registry)
+            except (struct.error, ValueError, OSError):
+                # A worker that has just started is creating its file: read it again shortly.
+                if attempt == 4:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
 
     def saw_recycled(self, pool: object) -> None:
         """Count the query workers ``pool`` has recycled since it was last looked at."""
@@ -172,11 +181,16 @@ def backend_state(kind: str, up: bool) -> None:
 
 @base.route(bp, "/metrics", View())
 def scrape() -> Response:
-    """The Prometheus text exposition of every process's counts."""
-    response = Response(
-        current_app.extensions["frkg.metrics"].scrape(),
-        content_type="text/plain; version=0.0.4; charset=utf-8",
-    )
+    """The Prometheus text exposition of every process's counts (503 if a worker's file cannot
+    be read, rather than a 500: the next scrape will do)."""
+    try:
+        body = current_app.extensions["frkg.metrics"].scrape()
+    except (struct.error, ValueError, OSError) as e:
+        current_app.logger.warning("metrics could not be read: %s", e)
+        response = respond.text("503 Service Unavailable: the metrics could not be read now", 503)
+        response.headers["Retry-After"] = "1"
+        return response
+    response = Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
 
