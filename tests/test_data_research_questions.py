@@ -151,6 +151,8 @@ IN_FORCE_2020 = {
     # Surveillance-technology ordinances of 2016 and 2017 (facts-2.md A14, A15).
     "santa-clara-county-surveillance-technology-ordinance",
     "seattle-surveillance-ordinance",
+    # Google Cloud's restraint, announced 2018-12-13 (facts-2.md B24).
+    "google-cloud-facial-recognition-api-restraint-2018",
 }
 UNKNOWN_2020 = {
     # Council votes known, effective dates not.
@@ -158,6 +160,12 @@ UNKNOWN_2020 = {
     "somerville-face-surveillance-full-ban-ordinance",
     "oakland-facial-recognition-ban",
     "berkeley-facial-recognition-ban",
+    # Surveillance ordinances enacted without an effective date in our sources (facts-2.md).
+    "davis-surveillance-technology-ordinance",
+    "nashville-bl2017-646",
+    "bart-surveillance-technology-ordinance",
+    # Detroit's police directive, approved 2019-09-19, effective date not in our sources.
+    "detroit-police-directive-307-5",
     # A preliminary vote dated only to January 2020: it may not have happened by the 1st.
     "springfield-massachusetts-facial-recognition-ban",
     # Known only from a bill text dated 2020-02-12.
