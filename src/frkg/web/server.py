@@ -151,8 +151,20 @@ class _FrkgArbiter(Arbiter):
         self.app.serving.stop_front()
         super().handle_int()
 
+    rotate = False
+
+    def rotate_workers(self) -> None:
+        """Replace every worker by one forked now, from the same app (frkg.web.warmup: the
+        master has built what the first workers lacked). Safe from a signal handler."""
+        self.rotate = True
+        self.wakeup()
+
     def manage_workers(self) -> None:
         self.app.serving.check_front()
+        if self.rotate:
+            self.rotate = False
+            for _ in range(self.num_workers):  # the oldest beyond the count are stopped below
+                self.spawn_worker()
         fresh = self.app.serving.take_built()
         if fresh is not None:
             self.app.swap(fresh)

@@ -5,19 +5,20 @@ VoID, search, class lists, overview, references) take seconds per 100k triples t
 queries and entity pages need only the store and the describer. So over large data `frkg serve`
 forks its workers at once over a lazy publication (a part a worker is asked for before then is
 built by that worker, for itself), and the gunicorn master builds every part afterwards. Then
-it replaces its workers by fresh ones forked from itself (gunicorn's ``SIGHUP``: new workers
-first, then the old ones stopped gracefully), which share everything it built, copy-on-write,
+it replaces its workers by fresh ones forked from itself (``rotate_workers`` of frkg's arbiter, as
+gunicorn's own reload does: new workers first, then the old ones stopped gracefully; SIGHUP now
+means "reload the data"), which share everything it built, copy-on-write,
 as they would have if it had been built before the first fork.
 
 The master builds from a ``SIGALRM`` handler, in its main thread, once every first worker is
 forked: so no thread of the master ever runs while it forks. Nothing here imports Flask or
-gunicorn: the arbiter is used through the attributes it documents for hooks.
+gunicorn: the arbiter is used through the attributes it documents for hooks and the one
+method frkg's arbiter adds.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +44,7 @@ def in_master(publication: Publication) -> Callable[[Any], None]:
             # server, so the cyclic collector stops walking it and workers keep it shared.
             gc.collect()
             gc.freeze()
-            os.kill(os.getpid(), signal.SIGHUP)
+            arbiter.rotate_workers()  # frkg.web.server: fresh workers, then the old ones stop
 
         signal.signal(signal.SIGALRM, build)
         signal.setitimer(signal.ITIMER_REAL, POLL_SECONDS)
