@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from frkg.labels import fold
 from frkg.namespaces import DCT, FOAF, ORG, OWL, RDF_TYPE, RDFS, SCHEMA, SKOS
 from frkg.publish import policy_status
+from frkg.publish.browse import Facet, FacetValue
 from frkg.publish.dataset import DatasetIndex
 from frkg.publish.describe import Describer
 from frkg.publish.overview import Period, parse_period
@@ -142,25 +143,6 @@ class Column:
 
 
 @dataclass(frozen=True)
-class FacetValue:
-    """One value of a facet: its URL key, how it shows, how many rows it gives."""
-
-    key: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
-class Facet:
-    """A way to narrow a table: its query parameter, caption and values."""
-
-    name: str
-    label: str
-    values: tuple[FacetValue, ...]
-
-
-@dataclass(frozen=True)
 class Sort:
     """The column a table is sorted on, and which way."""
 
@@ -264,12 +246,12 @@ class Table:
                         labels.setdefault(k, r.facets[name][k])
             selected = set(chosen.get(name, ()))
             values = [
-                FacetValue(k, labels.get(k, k), counts.get(k, 0), k in selected)
+                FacetValue(k, labels.get(k, k), None, counts.get(k, 0), k in selected)
                 for k in set(counts) | selected
             ]
             values.sort(key=lambda v: (-v.count, fold(v.label), v.key))
             if values:
-                facets.append(Facet(name, caption, tuple(values)))
+                facets.append(Facet(name, caption, None, tuple(values)))
         missing = (1,) if not sort.descending else (-1,)
 
         def key(r: Row) -> tuple:

@@ -243,24 +243,7 @@ def _listing_json(result: Listing, pages: dict[str, str], here: str) -> dict:
         "url": respond.absolute(here),
         **{k: respond.absolute(v) for k, v in pages.items()},
         "items": [_item_json(i) for i in result.items],
-        "facets": [
-            {
-                "name": f.name,
-                "label": f.label,
-                **({"property": f.property.value} if f.property else {}),
-                "values": [
-                    {
-                        "value": v.key,
-                        "label": v.label,
-                        **({"iri": v.term.value} if v.term else {}),
-                        "count": v.count,
-                        "selected": v.selected,
-                    }
-                    for v in f.values
-                ],
-            }
-            for f in result.facets
-        ],
+        "facets": respond.facets_json(result.facets),
     }
 
 

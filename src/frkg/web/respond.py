@@ -88,6 +88,28 @@ def absolute(path: str) -> str:
     return knowledge_graph().base + path.lstrip("/")
 
 
+def facets_json(facets) -> list[dict]:
+    """A list's facets (:class:`frkg.publish.browse.Facet`) as its JSON twin writes them."""
+    return [
+        {
+            "name": f.name,
+            "label": f.label,
+            **({"property": f.property.value} if f.property else {}),
+            "values": [
+                {
+                    "value": v.key,
+                    "label": v.label,
+                    **({"iri": v.term.value} if v.term else {}),
+                    "count": v.count,
+                    "selected": v.selected,
+                }
+                for v in f.values
+            ],
+        }
+        for f in facets
+    ]
+
+
 def term_json(term: Term) -> dict:
     """An RDF term as JSON bodies show it: IRI, label, prefixed name and where to read about it."""
     out = {"iri": term.value, "label": term.label}

@@ -163,22 +163,7 @@ def _answer(
                 "pages": pages,
                 **{k: respond.absolute(v) for k, v in pager.items()},
                 "rows": table.json(view, respond.term_json),
-                "facets": [
-                    {
-                        "name": f.name,
-                        "label": f.label,
-                        "values": [
-                            {
-                                "value": v.key,
-                                "label": v.label,
-                                "count": v.count,
-                                "selected": v.selected,
-                            }
-                            for v in f.values
-                        ],
-                    }
-                    for f in view.facets
-                ],
+                "facets": respond.facets_json(view.facets),
             }
         )
     elif fmt is CSV:
