@@ -51,6 +51,10 @@ EXCERPT = 280
 _YEAR = re.compile(r"^-?\d{4,}")
 
 
+#: Filtered lists whose members and facet counts are kept (cleared when full).
+NARROWINGS_KEPT = 512
+
+
 class UnknownFacet(ValueError):
     """A query parameter that names no facet of the class."""
 
@@ -152,6 +156,7 @@ class Browser:
         self._dataset_graphs = set(index.graphs)
         self._classes: dict[str, _ClassData] = {}
         self._lock = threading.Lock()
+        self._narrowings: dict[tuple, tuple[list[int], tuple[Facet, ...]]] = {}
         self._broader = self._hierarchy()
         # Values from a controlled vocabulary (stance, policy kind, status ...) always make a
         # facet: they are what readers filter by, even when each is used once.
@@ -236,41 +241,9 @@ class Browser:
         if unknown:
             raise UnknownFacet(unknown[0], list(data.facets))
         chosen = {name: tuple(dict.fromkeys(keys)) for name, keys in filters.items() if keys}
-        everyone = set(range(len(data.members)))
-
-        def matching(skip: str | None) -> set[int]:
-            result = set(everyone)
-            for name, keys in chosen.items():
-                if name == skip:
-                    continue
-                facet = data.facets[name]
-                allowed: set[int] = set()
-                for k in keys:
-                    allowed |= facet.members.get(k, set())
-                result &= allowed
-            return result
-
-        results = sorted(matching(None))
+        results, facets = self._narrowed(cls, data, chosen)
         pages = max(1, -(-len(results) // PAGE_SIZE))
         shown = results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        facets = []
-        for name, facet in data.facets.items():
-            base = matching(name)
-            selected = set(chosen.get(name, ()))
-            values = []
-            for k, members in facet.members.items():
-                n = len(members & base)
-                if n or k in selected:
-                    label, term = facet.labels[k]
-                    values.append(FacetValue(k, label, term, n, k in selected))
-            for k in selected - set(facet.members):
-                values.append(FacetValue(k, k, None, 0, True))
-            if name == YEAR:
-                values.sort(key=lambda v: v.key, reverse=True)
-            else:
-                values.sort(key=lambda v: (-v.count, fold(v.label), v.key))
-            if values:  # a facet every value of which the other filters rule out is hidden
-                facets.append(Facet(facet.name, facet.label, facet.property, tuple(values)))
         listed = set(self.index.listed_classes())
         return Listing(
             cls=self.describer.term(ox.NamedNode(cls)),
@@ -291,6 +264,55 @@ class Browser:
                 for c in sorted(self.index.superclasses(cls), key=self._class_order)
             ),
         )
+
+    def _narrowed(
+        self, cls: str, data: _ClassData, chosen: dict[str, tuple[str, ...]]
+    ) -> tuple[list[int], tuple[Facet, ...]]:
+        """The members ``chosen`` leaves and the facets' counts, computed once per list and
+        filters, not once per page (a class's pages would cost the square of its size)."""
+        key = (cls, tuple(sorted(chosen.items())))
+        found = self._narrowings.get(key)
+        if found is not None:
+            return found
+        everyone = set(range(len(data.members)))
+
+        def matching(skip: str | None) -> set[int]:
+            result = set(everyone)
+            for name, keys in chosen.items():
+                if name == skip:
+                    continue
+                facet = data.facets[name]
+                allowed: set[int] = set()
+                for k in keys:
+                    allowed |= facet.members.get(k, set())
+                result &= allowed
+            return result
+
+        results = sorted(matching(None))
+        facets = []
+        for name, facet in data.facets.items():
+            base = matching(name)
+            selected = set(chosen.get(name, ()))
+            values = []
+            for k, members in facet.members.items():
+                n = len(members & base)
+                if n or k in selected:
+                    label, term = facet.labels[k]
+                    values.append(FacetValue(k, label, term, n, k in selected))
+            for k in selected - set(facet.members):
+                values.append(FacetValue(k, k, None, 0, True))
+            if name == YEAR:
+                values.sort(key=lambda v: v.key, reverse=True)
+            else:
+                values.sort(key=lambda v: (-v.count, fold(v.label), v.key))
+            if values:  # a facet every value of which the other filters rule out is hidden
+                facets.append(Facet(facet.name, facet.label, facet.property, tuple(values)))
+        found = (results, tuple(facets))
+        with self._lock:
+            if len(self._narrowings) >= NARROWINGS_KEPT:
+                self._narrowings.clear()
+            self._narrowings[key] = found
+        return found
 
     def _class_data(self, cls: str) -> _ClassData | None:
         with self._lock:
