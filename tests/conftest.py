@@ -26,6 +26,21 @@ from frkg.config import Settings
 from frkg.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+#: The project's reference material (the founding article, facts.md, facts-2.md): not part of the
+#: repository, checked out beside it (as CI does).
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+def reference_text(name: str) -> str:
+    """A reference file's text. Skips the test when ``../shared`` is not beside the clone at all
+    (a bare clone elsewhere); fails when it is there but the file is missing."""
+    if not SHARED_REFERENCE.parent.exists():
+        pytest.skip(f"../shared is not beside the repository: {name} cannot be read")
+    return (SHARED_REFERENCE / name).read_text(encoding="utf-8")
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD_FIXTURES = FIXTURES / "good"
 

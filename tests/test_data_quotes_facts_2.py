@@ -6,15 +6,10 @@ Each quote in data/statements-facts-2.ttl must occur verbatim in ../shared/refer
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from frkg import CANONICAL_BASE
 
-from conftest import ROOT
+from conftest import reference_text
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "facts-2.md"
 GRAPH = CANONICAL_BASE + "graph/data/statements-facts-2"
 
 
@@ -30,11 +25,8 @@ def test_there_are_quotes_from_section_c(kg):
     assert len(quotes(kg)) == 9
 
 
-@pytest.mark.skipif(
-    not Path(REFERENCE).exists(), reason="the reference file is not beside the repository"
-)
 def test_every_quote_is_a_substring_of_the_reference_file(kg):
-    text = REFERENCE.read_text(encoding="utf-8")
+    text = reference_text("facts-2.md")
     section_c = text[text.index("## C. Further quotes") : text.index("## D. UNVERIFIED")]
     missing = [q for q, words in quotes(kg).items() if words not in section_c]
     assert missing == []

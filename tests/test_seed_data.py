@@ -13,7 +13,7 @@ import pytest
 
 from frkg.namespaces import prefixes
 
-from conftest import ROOT
+from conftest import SHARED_REFERENCE, reference_text
 from doc_examples import page_text
 
 ID = "https://w3id.org/frkg/id/"
@@ -21,7 +21,7 @@ FRKG = "https://w3id.org/frkg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # CI checks out ../shared beside the clone, as on a developer's machine.
-ARTICLE_FILE = ROOT.parent / "shared" / "reference" / "000_7d96922bd44ebb31.txt"
+ARTICLE_FILE = SHARED_REFERENCE / "000_7d96922bd44ebb31.txt"
 ARTICLE = "seattle-times-2019-tech-and-police-groups"
 LETTER = "open-letter-to-congress-on-facial-recognition-2019"
 COALITION = "open-letter-coalition-2019"
@@ -181,7 +181,7 @@ def data_graph_filter(kg) -> str:
 @pytest.fixture(scope="module")
 def article_text() -> str:
     """The founding article's text, as the quotes must match it."""
-    return ARTICLE_FILE.read_text(encoding="utf-8")
+    return reference_text(ARTICLE_FILE.name)
 
 
 # --- quotes ----------------------------------------------------------------------------------
