@@ -33,6 +33,7 @@ PREFIX skos:   <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:    <http://purl.org/dc/terms/>
 PREFIX foaf:   <http://xmlns.com/foaf/0.1/>
 PREFIX org:    <http://www.w3.org/ns/org#>
+PREFIX prov:   <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 """
 
