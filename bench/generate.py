@@ -795,7 +795,7 @@ class Generator:
         names = dict(self.people)
         remaining = self.budget - self.manifest.triples
         # The hub speaks for enough statements that its incoming links reach HUB_SHARE.
-        expected_statements = max(1, remaining / 9.2)  # measured triples per statement
+        expected_statements = max(1, remaining / 15.2)  # measured triples per statement
         wanted = HUB_SHARE * self.budget - self.manifest.hub_incoming
         p_hub = min(0.5, max(0.02, wanted / expected_statements)) if hub.members else 0.0
         stance_weights = zipf_weights(len(STANCES), 1.0)
