@@ -232,7 +232,8 @@ def _run_turbo(
         roots = [s for s in _targeted_shapes(shapes_graph) if s not in idle]
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # turbo warns of recursive shapes as pySHACL logs
+            # turbo warns of recursive shapes where pySHACL logs (and _quiet_logs drops) it
+            warnings.simplefilter("ignore", pyshacl_turbo.ShapeRecursionWarning)
             conforms, report_graph, _ = pyshacl_turbo.validate(
                 data_graph, shacl_graph=shapes_graph, use_shapes=roots or None, **_OPTIONS
             )
