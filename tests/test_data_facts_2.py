@@ -50,6 +50,8 @@ ROWS = {
     "F4": "minneapolis-facial-recognition-ban",
     "F5": "boston-face-surveillance-ban",
     "F6": "portland-city-bureaus-facial-recognition-ban",
+    # data/policies-facts-2-more.ttl
+    "A1": "alameda-facial-recognition-ban-resolution",
 }
 
 
@@ -162,6 +164,43 @@ def test_steps_are_as_the_row_dates_them(kg, policy, expected):
     assert steps(kg, policy) == expected
 
 
+# Rows encoded in data/policies-facts-2-more.ttl: kind, jurisdiction, steps and status as the row
+# gives them.
+MORE_ROWS = {
+    # A1: a ban by policy resolution (vote "Tuesday" = inferred 2019-12-17, so the month); the
+    # 2022 ordinance is a separate policy, only introduced as far as the row shows.
+    "A1": (
+        "alameda-facial-recognition-ban-resolution",
+        "kind-ban",
+        "alameda-california",
+        "enacted",
+        {("final-vote", "2019-12", "unanimous", "enacted")},
+    ),
+    "A1 (2022)": (
+        "alameda-surveillance-technology-ordinance",
+        "kind-oversight",
+        "alameda-california",
+        "introduced",
+        {("introduced", "2022-12-06", None, "introduced")},
+    ),
+}
+
+
+@pytest.mark.parametrize(("row", "spec"), sorted(MORE_ROWS.items()))
+def test_more_rows_have_their_kind_place_steps_and_status(kg, row, spec):
+    policy, kind, place, status, expected = spec
+    assert kg.store.query(
+        PREFIXES
+        + f"""ASK {{ id:{policy} frkg:policyKind frkg:{kind} ; frkg:jurisdiction id:{place} ;
+            frkg:status frkg:status-{status} .
+            id:{place} <https://schema.org/containedInPlace>* ?top .
+            ?top a ?c FILTER(?c IN (frkg:Country, frkg:SupranationalUnion)) }}""",
+        use_default_graph_as_union=True,
+    ), row
+    assert steps(kg, policy) == expected, row
+    assert steps(kg, policy) == expected
+
+
 def test_effective_dates_the_sources_do_not_give_are_not_steps(kg):
     # Montana: "an immediate effective date", day not seen; Maryland: believed 2024-10-01.
     for policy in ("montana-sb-397", "maryland-sb-182"):
@@ -175,7 +214,8 @@ def test_no_inferred_or_conflicting_day_is_published(kg):
     # Massachusetts' signature, Vermont's signature, Portland ME's effect, Jackson.
     inferred = {"2021-12-14", "2020-07-01", "2019-12-19", "2022-07-01", "2019-12-11",
                 "2020-12-31", "2020-10-07", "2020-08-18", "2018-03-20", "2017-06-06",
-                "2018-09-21"}  # fmt: skip
+                "2018-09-21",
+                "2019-12-17"}  # fmt: skip
     assert not days & inferred
 
 
