@@ -52,6 +52,7 @@ ROWS = {
     "F6": "portland-city-bureaus-facial-recognition-ban",
     # data/policies-facts-2-more.ttl
     "A1": "alameda-facial-recognition-ban-resolution",
+    "B4": "boston-surveillance-oversight-ordinance",
 }
 
 
@@ -182,6 +183,17 @@ MORE_ROWS = {
         "alameda-california",
         "introduced",
         {("introduced", "2022-12-06", None, "introduced")},
+    ),
+    # B4: passed "last week" before 2021-10-28 (the month); codified as Ord. 2021 c. 14, day unknown
+    "B4": (
+        "boston-surveillance-oversight-ordinance",
+        "kind-oversight",
+        "boston",
+        "enacted",
+        {
+            ("final-vote", "2021-10", "unanimous", "passed"),
+            ("enacted", ">2021-10-01", None, "enacted"),
+        },
     ),
 }
 
