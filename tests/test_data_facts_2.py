@@ -53,6 +53,7 @@ ROWS = {
     # data/policies-facts-2-more.ttl
     "A1": "alameda-facial-recognition-ban-resolution",
     "B4": "boston-surveillance-oversight-ordinance",
+    "B5": "santa-cruz-ordinance-2020-17",
 }
 
 
@@ -194,6 +195,14 @@ MORE_ROWS = {
             ("final-vote", "2021-10", "unanimous", "passed"),
             ("enacted", ">2021-10-01", None, "enacted"),
         },
+    ),
+    # B5: 7-0 to "introduce for publication" (a first reading); final adoption not verified.
+    "B5": (
+        "santa-cruz-ordinance-2020-17",
+        "kind-moratorium",
+        "santa-cruz-california",
+        "passed",
+        {("first-vote", "2020-06-23", "7-0", "passed")},
     ),
 }
 
