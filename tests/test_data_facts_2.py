@@ -54,6 +54,7 @@ ROWS = {
     "A1": "alameda-facial-recognition-ban-resolution",
     "B4": "boston-surveillance-oversight-ordinance",
     "B5": "santa-cruz-ordinance-2020-17",
+    "B29": "uk-ico-clearview-ai-fine-2022",
 }
 
 
@@ -203,6 +204,17 @@ MORE_ROWS = {
         "santa-cruz-california",
         "passed",
         {("first-vote", "2020-06-23", "7-0", "passed")},
+    ),
+    # B29: provisional announcement (November 2021, £17m), then the £7.5m fine announced.
+    "B29": (
+        "uk-ico-clearview-ai-fine-2022",
+        "kind-enforcement-action",
+        "united-kingdom",
+        "enacted",
+        {
+            ("announced", "2021-11", None, "proposed"),
+            ("announced", "2022-05-23", None, "enacted"),
+        },
     ),
 }
 
