@@ -55,6 +55,7 @@ ROWS = {
     "B4": "boston-surveillance-oversight-ordinance",
     "B5": "santa-cruz-ordinance-2020-17",
     "B29": "uk-ico-clearview-ai-fine-2022",
+    "B30": "italy-garante-clearview-ai-fine-2022",
 }
 
 
@@ -214,6 +215,17 @@ MORE_ROWS = {
         {
             ("announced", "2021-11", None, "proposed"),
             ("announced", "2022-05-23", None, "enacted"),
+        },
+    ),
+    # B30: the injunction order of 2022-02-10, made public by a press release of 2022-03-09.
+    "B30": (
+        "italy-garante-clearview-ai-fine-2022",
+        "kind-enforcement-action",
+        "italy",
+        "enacted",
+        {
+            ("decided", "2022-02-10", None, "enacted"),
+            ("announced", "2022-03-09", None, "enacted"),
         },
     ),
 }
