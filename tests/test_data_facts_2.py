@@ -56,6 +56,7 @@ ROWS = {
     "B5": "santa-cruz-ordinance-2020-17",
     "B29": "uk-ico-clearview-ai-fine-2022",
     "B30": "italy-garante-clearview-ai-fine-2022",
+    "B31": "france-cnil-clearview-ai-sanction-2022",
 }
 
 
@@ -227,6 +228,14 @@ MORE_ROWS = {
             ("decided", "2022-02-10", None, "enacted"),
             ("announced", "2022-03-09", None, "enacted"),
         },
+    ),
+    # B31: the sanction of 2022-10-17 (the formal notice of 2021-11-26 is in its scope note).
+    "B31": (
+        "france-cnil-clearview-ai-sanction-2022",
+        "kind-enforcement-action",
+        "france",
+        "enacted",
+        {("decided", "2022-10-17", None, "enacted")},
     ),
 }
 
