@@ -57,6 +57,7 @@ ROWS = {
     "B29": "uk-ico-clearview-ai-fine-2022",
     "B30": "italy-garante-clearview-ai-fine-2022",
     "B31": "france-cnil-clearview-ai-sanction-2022",
+    "B32": "canada-privacy-commissioners-clearview-ai-findings-2021",
 }
 
 
@@ -236,6 +237,17 @@ MORE_ROWS = {
         "france",
         "enacted",
         {("decided", "2022-10-17", None, "enacted")},
+    ),
+    # B32: findings dated 2021-02-02, released at the press conference of 2021-02-03; no fine.
+    "B32": (
+        "canada-privacy-commissioners-clearview-ai-findings-2021",
+        "kind-enforcement-action",
+        "canada",
+        "enacted",
+        {
+            ("decided", "2021-02-02", None, "enacted"),
+            ("announced", "2021-02-03", None, "enacted"),
+        },
     ),
 }
 
