@@ -58,6 +58,7 @@ ROWS = {
     "B30": "italy-garante-clearview-ai-fine-2022",
     "B31": "france-cnil-clearview-ai-sanction-2022",
     "B32": "canada-privacy-commissioners-clearview-ai-findings-2021",
+    "B33": "australia-oaic-clearview-ai-determination-2021",
 }
 
 
@@ -247,6 +248,17 @@ MORE_ROWS = {
         {
             ("decided", "2021-02-02", None, "enacted"),
             ("announced", "2021-02-03", None, "enacted"),
+        },
+    ),
+    # B33: the determination of 2021-10-14 and the Tribunal's review decision of 2023-05-08.
+    "B33": (
+        "australia-oaic-clearview-ai-determination-2021",
+        "kind-enforcement-action",
+        "australia",
+        "enacted",
+        {
+            ("decided", "2021-10-14", None, "enacted"),
+            ("decided", "2023-05-08", None, "enacted"),
         },
     ),
 }
