@@ -59,6 +59,7 @@ ROWS = {
     "B31": "france-cnil-clearview-ai-sanction-2022",
     "B32": "canada-privacy-commissioners-clearview-ai-findings-2021",
     "B33": "australia-oaic-clearview-ai-determination-2021",
+    "B19": "aclu-v-clearview-ai-settlement-2022",
 }
 
 
@@ -260,6 +261,14 @@ MORE_ROWS = {
             ("decided", "2021-10-14", None, "enacted"),
             ("decided", "2023-05-08", None, "enacted"),
         },
+    ),
+    # B19: settlement announced and filed for approval 2022-05-09; approval not seen: proposed.
+    "B19": (
+        "aclu-v-clearview-ai-settlement-2022",
+        "kind-enforcement-action",
+        "illinois",
+        "proposed",
+        {("announced", "2022-05-09", None, "proposed")},
     ),
 }
 
