@@ -60,6 +60,7 @@ ROWS = {
     "B32": "canada-privacy-commissioners-clearview-ai-findings-2021",
     "B33": "australia-oaic-clearview-ai-determination-2021",
     "B19": "aclu-v-clearview-ai-settlement-2022",
+    "B20": "in-re-facebook-bipa-settlement",
 }
 
 
@@ -269,6 +270,17 @@ MORE_ROWS = {
         "illinois",
         "proposed",
         {("announced", "2022-05-09", None, "proposed")},
+    ),
+    # B20: preliminary approval 2020-08-19, final approval 2021-02-26 (a federal court).
+    "B20": (
+        "in-re-facebook-bipa-settlement",
+        "kind-enforcement-action",
+        "united-states",
+        "enacted",
+        {
+            ("decided", "2020-08-19", None, "passed"),
+            ("decided", "2021-02-26", None, "enacted"),
+        },
     ),
 }
 
