@@ -61,6 +61,7 @@ ROWS = {
     "B33": "australia-oaic-clearview-ai-determination-2021",
     "B19": "aclu-v-clearview-ai-settlement-2022",
     "B20": "in-re-facebook-bipa-settlement",
+    "A13": "texas-cubi",
 }
 
 
@@ -281,6 +282,14 @@ MORE_ROWS = {
             ("decided", "2020-08-19", None, "passed"),
             ("decided", "2021-02-26", None, "enacted"),
         },
+    ),
+    # A13: enactment date not seen; in force as the AG's release of 2024-07-30 reports it.
+    "A13": (
+        "texas-cubi",
+        "kind-consent-requirement",
+        "texas",
+        "in-force",
+        {("status-reported", "2024-07-30", None, "in-force")},
     ),
 }
 
