@@ -62,6 +62,7 @@ ROWS = {
     "B19": "aclu-v-clearview-ai-settlement-2022",
     "B20": "in-re-facebook-bipa-settlement",
     "A13": "texas-cubi",
+    "B21": "texas-v-meta-cubi-settlement-2024",
 }
 
 
@@ -290,6 +291,14 @@ MORE_ROWS = {
         "texas",
         "in-force",
         {("status-reported", "2024-07-30", None, "in-force")},
+    ),
+    # B21: the settlement announced on Tuesday 2024-07-30 (suit of February 2022 in the caution).
+    "B21": (
+        "texas-v-meta-cubi-settlement-2024",
+        "kind-enforcement-action",
+        "texas",
+        "enacted",
+        {("announced", "2024-07-30", None, "enacted")},
     ),
 }
 
