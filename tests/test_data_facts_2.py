@@ -63,6 +63,7 @@ ROWS = {
     "B20": "in-re-facebook-bipa-settlement",
     "A13": "texas-cubi",
     "B21": "texas-v-meta-cubi-settlement-2024",
+    "B22": "ftc-v-rite-aid-facial-recognition-order-2023",
 }
 
 
@@ -299,6 +300,14 @@ MORE_ROWS = {
         "texas",
         "enacted",
         {("announced", "2024-07-30", None, "enacted")},
+    ),
+    # B22: settlement announced 2023-12-19; Bankruptcy Court approval not seen: proposed.
+    "B22": (
+        "ftc-v-rite-aid-facial-recognition-order-2023",
+        "kind-enforcement-action",
+        "united-states",
+        "proposed",
+        {("announced", "2023-12-19", None, "proposed")},
     ),
 }
 
