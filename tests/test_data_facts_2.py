@@ -64,6 +64,7 @@ ROWS = {
     "A13": "texas-cubi",
     "B21": "texas-v-meta-cubi-settlement-2024",
     "B22": "ftc-v-rite-aid-facial-recognition-order-2023",
+    "B28": "bridges-v-south-wales-police-2020",
 }
 
 
@@ -308,6 +309,14 @@ MORE_ROWS = {
         "united-states",
         "proposed",
         {("announced", "2023-12-19", None, "proposed")},
+    ),
+    # B28: the Court of Appeal's judgment of 2020-08-11 (the 2019 dismissal is in the caution).
+    "B28": (
+        "bridges-v-south-wales-police-2020",
+        "kind-enforcement-action",
+        "united-kingdom",
+        "enacted",
+        {("decided", "2020-08-11", None, "enacted")},
     ),
 }
 
