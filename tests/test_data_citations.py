@@ -19,7 +19,9 @@ from tests.conftest import ROOT, SHARED_REFERENCE, reference_text
 FRKG = "https://w3id.org/frkg/ontology#"
 PROV = "http://www.w3.org/ns/prov#"
 CITATION = ox.NamedNode(FRKG + "citation")
-ENTRY = re.compile(r"^(?P<file>facts(-2)?\.md) (?:#?(?P<row>[A-Z]?[0-9]+)|(?P<section>[0-9]\.[0-9]))$")
+ENTRY = re.compile(
+    r"^(?P<file>facts(-2)?\.md) (?:#?(?P<row>[A-Z]?[0-9]+)|(?P<section>[0-9]\.[0-9]))$"
+)
 
 
 @cache
@@ -75,7 +77,10 @@ def test_some_claims_are_cited():
 
 @pytest.mark.parametrize("subject, citation", citations(), ids=lambda v: getattr(v, "value", v))
 def test_excerpt_is_verbatim_in_the_reference_entry_it_names(subject, citation):
-    excerpt, entry = one(citation, FRKG + "excerpt"), one(citation, FRKG + "checkedIn")
+    """The source's words (frkg:excerpt), or the reference file's record where it kept none
+    (frkg:referenceNote), are in the entry frkg:checkedIn names, character for character."""
+    words = [one(citation, FRKG + p) for p in ("excerpt", "referenceNote")]
+    excerpt, entry = next(filter(None, words), None), one(citation, FRKG + "checkedIn")
     assert excerpt and entry, f"{subject}: a citation without one excerpt and one entry"
     assert flat(excerpt) in entry_text(entry), (
         f"{subject}: the excerpt is not, character for character, in {entry}: {excerpt!r}"
@@ -87,8 +92,10 @@ def test_every_quote_is_in_an_excerpt_that_backs_it():
     quote = ox.NamedNode(FRKG + "Quote")
     missing = []
     for q in data().quads_for_pattern(None, RDF_TYPE, quote):
-        words = [flat(w.object.value) for w in data().quads_for_pattern(
-            q.subject, ox.NamedNode(FRKG + "verbatimText"), None)]
+        words = [
+            flat(w.object.value)
+            for w in data().quads_for_pattern(q.subject, ox.NamedNode(FRKG + "verbatimText"), None)
+        ]
         excerpts = [
             flat(one(c.object, FRKG + "excerpt") or "")
             for c in data().quads_for_pattern(q.subject, CITATION, None)
@@ -103,8 +110,12 @@ def test_a_citation_quotes_one_of_the_nodes_sources():
     wrong = []
     for subject, citation in citations():
         source = one(citation, PROV + "wasQuotedFrom")
-        listed = {q.object.value for q in data().quads_for_pattern(
-            ox.NamedNode(subject), ox.NamedNode(DCT + "source"), None)}
+        listed = {
+            q.object.value
+            for q in data().quads_for_pattern(
+                ox.NamedNode(subject), ox.NamedNode(DCT + "source"), None
+            )
+        }
         if source not in listed:
             wrong.append(f"{subject}: quotes {source}")
     assert not wrong, "\n".join(wrong)

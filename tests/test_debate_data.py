@@ -764,7 +764,9 @@ def test_every_node_of_the_debate_files_has_one_english_label_and_a_source(kg):
     rows = select(
         kg,
         PREFIXES
+        # A citation belongs to the node that cites it (CONTRIBUTING.md rule 13): not an entity.
         + f"""SELECT DISTINCT ?x ?labels {{ {debate_graphs(kg)} GRAPH ?g {{ ?x a ?c }}
+            FILTER(?c != frkg:Citation)
             {{ SELECT ?x (COUNT(DISTINCT ?l) AS ?labels) {{
                 ?x a ?any . OPTIONAL {{ ?x rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }} }}
                GROUP BY ?x }}
