@@ -770,7 +770,6 @@ def test_every_node_of_the_debate_files_has_one_english_label_and_a_source(kg):
             {{ SELECT ?x (COUNT(DISTINCT ?l) AS ?labels) {{
                 ?x a ?any . OPTIONAL {{ ?x rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }} }}
                GROUP BY ?x }}
-            FILTER NOT EXISTS {{ ?x a frkg:Citation }}  # part of the node citing it (rule 13)
             FILTER(?labels != 1 || (NOT EXISTS {{ ?x dct:source ?s }}
                    && NOT EXISTS {{ ?x a/rdfs:subClassOf* frkg:Source }}
                    && NOT EXISTS {{ ?x a org:Role }})) }}""",
