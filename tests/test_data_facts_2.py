@@ -318,6 +318,19 @@ MORE_ROWS = {
         "enacted",
         {("decided", "2020-08-11", None, "enacted")},
     ),
+    # B34: the AI Act's Parliament and Council votes join the steps of facts.md #19's node.
+    "B34": (
+        "eu-ai-act-article-5-biometric-prohibitions",
+        "kind-ban",
+        "european-union",
+        "in-force",
+        {
+            ("first-vote", "2024-03-13", None, "passed"),
+            ("final-vote", "2024-05-21", None, "passed"),
+            ("enacted", "2024-06-13", None, "enacted"),
+            ("took-effect", "2025-02-02", None, "in-force"),
+        },
+    ),
 }
 
 
