@@ -331,6 +331,14 @@ MORE_ROWS = {
             ("took-effect", "2025-02-02", None, "in-force"),
         },
     ),
+    # B18: a commission's recommendations (a proposal to the Legislature), released 2022-03-22.
+    "B18": (
+        "massachusetts-facial-recognition-commission-recommendations-2022",
+        "kind-regulation",
+        "massachusetts",
+        "proposed",
+        {("announced", "2022-03-22", None, "proposed")},
+    ),
 }
 
 
