@@ -4,14 +4,18 @@ server on 127.0.0.1 over the repository's data; the RDF documents carry the same
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
+from frkg.cli import main
 from tests.conftest import http
 from tests.test_data_citations import FRKG, citations, data, one
 
+from doc_examples import fenced_blocks, page_text
 from http_helpers import parse_rdf
 
 #: The words a page shows for each citation: the excerpt in a blockquote, a reference note in a
@@ -106,3 +110,21 @@ def test_the_rdf_document_of_a_claim_holds_its_citations(live_server, fmt):
     }
     assert {str(r.excerpt) for r in rows} == expected
     assert {slug(str(r.source)) for r in rows} == {"straits-times-2019-san-francisco-ban-vote"}
+
+
+def test_the_data_model_pages_citation_query_answers_with_each_steps_words():
+    """docs/data-model.md's example, run as a user runs it (`frkg query`)."""
+
+    (query,) = [
+        text
+        for _, text in fenced_blocks(page_text("docs/data-model.md"), "sparql")
+        if "prov:wasQuotedFrom" in text
+    ]
+    result = CliRunner().invoke(main, ["query", "--format", "json", query])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    assert [(r["date"]["value"], slug(r["source"]["value"])) for r in rows] == [
+        ("2019-05-14", "straits-times-2019-san-francisco-ban-vote"),
+        ("2019-05-21", "san-francisco-ordinance-107-19-text"),
+    ]
+    assert "voted eight to one" in rows[0]["words"]["value"]

@@ -85,6 +85,11 @@ DEFECTS = {
         "(frkg:excerpt|frkg:referenceNote)",
         "A citation holds exactly one of frkg:excerpt",
     ),
+    "citation-supports-undeclared": (
+        None,
+        "frkg:supports",
+        "frkg:supports names frkg:verbatimtext, which the ontology does not declare",
+    ),
     "citation-misspelt-property": (
         None,
         "frkg:supprts",
@@ -172,6 +177,7 @@ RULES = {
     "citation-from-unlisted-source": "frkgsh:CitationFromItsSourcesShape/SPARQL",
     "citation-without-excerpt": "frkgsh:CitationShape/(frkg:excerpt|frkg:referenceNote)/minCount",
     "citation-misspelt-property": "frkgsh:CitationShape/closed",
+    "citation-supports-undeclared": "frkgsh:CitationSupportsShape/SPARQL",
     "statement-without-text": "frkgsh:QuoteShape/frkg:verbatimText/minCount",
     "statement-without-source": "frkgsh:StatementShape/dct:source/qualifiedMinCount",
     "quote-with-quotation-marks": "frkgsh:QuoteShape/frkg:verbatimText/pattern",
@@ -198,6 +204,7 @@ ENCLOSING = {
     "blank-node": "quote-pat",
     "citation-without-excerpt": "quote-pat",
     "citation-misspelt-property": "quote-pat",
+    "citation-supports-undeclared": "quote-pat",
 }
 
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
