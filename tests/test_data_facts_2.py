@@ -65,6 +65,7 @@ ROWS = {
     "B21": "texas-v-meta-cubi-settlement-2024",
     "B22": "ftc-v-rite-aid-facial-recognition-order-2023",
     "B28": "bridges-v-south-wales-police-2020",
+    "A7": "new-orleans-surveillance-technology-ban-2020",
 }
 
 
@@ -339,6 +340,35 @@ MORE_ROWS = {
         "proposed",
         {("announced", "2022-03-22", None, "proposed")},
     ),
+    # A7: the 2020 ban (vote "on Thursday" in December 2020: the month; the 6-1 tally is undated),
+    # its partial reversal (4-2 on 2022-07-21, signed "Thursday": the month) and the guardrails.
+    "A7": (
+        "new-orleans-surveillance-technology-ban-2020",
+        "kind-ban",
+        "new-orleans",
+        "passed",
+        {
+            ("introduced", "2020-07", None, "introduced"),
+            ("final-vote", "2020-12", None, "passed"),
+        },
+    ),
+    "A7 (reversal)": (
+        "new-orleans-surveillance-ban-partial-reversal-2022",
+        "kind-regulation",
+        "new-orleans",
+        "enacted",
+        {
+            ("final-vote", "2022-07-21", "4-2", "passed"),
+            ("signed", "2022-07", None, "enacted"),
+        },
+    ),
+    "A7 (guardrails)": (
+        "new-orleans-facial-recognition-guardrails-ordinance-2022",
+        "kind-regulation",
+        "new-orleans",
+        "passed",
+        {("final-vote", "2022-08", "6-0", "passed")},
+    ),
 }
 
 
@@ -371,7 +401,7 @@ def test_no_inferred_or_conflicting_day_is_published(kg):
     inferred = {"2021-12-14", "2020-07-01", "2019-12-19", "2022-07-01", "2019-12-11",
                 "2020-12-31", "2020-10-07", "2020-08-18", "2018-03-20", "2017-06-06",
                 "2018-09-21",
-                "2019-12-17"}  # fmt: skip
+                "2019-12-17", "2020-12-17", "2022-07-28", "2022-08-04"}  # fmt: skip
     assert not days & inferred
 
 
@@ -389,6 +419,11 @@ def test_no_inferred_or_conflicting_day_is_published(kg):
             "portland-maine-referendum-question-b",
             "supersedes",
             "portland-maine-facial-surveillance-ordinance",
+        ),
+        (
+            "new-orleans-surveillance-ban-partial-reversal-2022",
+            "amends",
+            "new-orleans-surveillance-technology-ban-2020",
         ),
     ],
 )
