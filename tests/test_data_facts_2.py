@@ -66,6 +66,7 @@ ROWS = {
     "B22": "ftc-v-rite-aid-facial-recognition-order-2023",
     "B28": "bridges-v-south-wales-police-2020",
     "A7": "new-orleans-surveillance-technology-ban-2020",
+    "B10": "alabama-sb-56",
 }
 
 
@@ -368,6 +369,18 @@ MORE_ROWS = {
         "new-orleans",
         "passed",
         {("final-vote", "2022-08", "6-0", "passed")},
+    ),
+    # B10: Senate, House, Governor's signature as Plural dates them (introduction not excerpted).
+    "B10": (
+        "alabama-sb-56",
+        "kind-regulation",
+        "alabama",
+        "enacted",
+        {
+            ("first-vote", "2022-02-01", None, "passed"),
+            ("final-vote", "2022-03-31", None, "passed"),
+            ("signed", "2022-04-06", None, "enacted"),
+        },
     ),
 }
 
