@@ -20,7 +20,8 @@ FRKG = "https://w3id.org/frkg/ontology#"
 PROV = "http://www.w3.org/ns/prov#"
 CITATION = ox.NamedNode(FRKG + "citation")
 ENTRY = re.compile(
-    r"^(?P<file>facts(-2)?\.md) (?:#?(?P<row>[A-Z]?[0-9]+)|(?P<section>[0-9]\.[0-9]))$"
+    r"^(?P<file>facts(-2)?\.md) "
+    r"(?:#?(?P<row>[A-Z]?[0-9]+)|§?(?P<section>[0-9]\.[0-9]|(?<=§)[0-9]))$"
 )
 
 
@@ -66,7 +67,9 @@ def entry_text(entry: str) -> str:
         rows = [line for line in lines if re.match(rf"^\|\s*{m['row']}\s*\|", line)]
         assert len(rows) == 1, f"{m['file']} has {len(rows)} rows {m['row']!r}"
         return flat(rows[0])
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"### {m['section']} "))
+    # "1.1" is a "### 1.1 ..." subsection, "§4" a "## 4. ..." section (to the next heading).
+    heading = re.compile(rf"^#{{2,3}} {re.escape(m['section'])}[ .]")
+    start = next(i for i, line in enumerate(lines) if heading.match(line))
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
     return flat("\n".join(lines[start:end]))
 

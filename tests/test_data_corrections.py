@@ -198,3 +198,15 @@ def test_correction_a_proposal_without_jurisdiction_is_rejected(kg):
             FILTER NOT EXISTS { ?p frkg:hasNoJurisdiction true } }""",
     )
     assert missing == []
+
+
+def test_no_caution_says_what_an_unverified_item_says(kg):
+    """CONTRIBUTING.md, "Left out, on purpose": a caution may say that a believed or unverified
+    thing exists, never what it says (no "believed 2020-10-07")."""
+    rows = kg.store.query(
+        "SELECT ?s ?text WHERE { ?s ?p ?text "
+        'FILTER(isLiteral(?text) && REGEX(?text, "believed", "i")) '
+        'FILTER(STRSTARTS(STR(?s), "https://w3id.org/frkg/id/")) }',
+        use_default_graph_as_union=True,
+    )
+    assert [(r["s"].value, r["text"].value) for r in rows] == []

@@ -208,7 +208,7 @@ def links(
         if direction == "out":
             found = [q.object for q in d._quads(subject, predicate, None)]
         else:
-            found = [q.subject for q in d._quads(None, predicate, subject)]
+            found = [q.subject for q in d._incoming(predicate, subject)]
         nodes = sorted(dict.fromkeys(found), key=d.node_order)
     if not nodes:
         return None
