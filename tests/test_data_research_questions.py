@@ -170,6 +170,10 @@ UNKNOWN_2020 = {
     "springfield-massachusetts-facial-recognition-ban",
     # Known only from a bill text dated 2020-02-12.
     "ethical-use-of-facial-recognition-act",
+    # Alameda's ban by resolution, adopted in December 2019 (the month only), no effective date.
+    "alameda-facial-recognition-ban-resolution",
+    # Texas CUBI: its enactment date is not in our sources, only a 2024 report of it in force.
+    "texas-cubi",
 }
 
 
