@@ -126,8 +126,9 @@ def whole_quads(index: DatasetIndex) -> list:
 
 def _canonical_blank_nodes(quads) -> list:
     """``quads`` with their blank nodes (the data's citations, the ontology's and shapes' lists
-    and restrictions) labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's random labels:
-    the same data gives the same dump, byte for byte, whichever engine or load it came from."""
+    and restrictions) labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's
+    random labels: the same data gives the same dump, byte for byte, whichever engine or load it
+    came from."""
     plain, blank = [], ox.Dataset()
     for q in quads:
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
