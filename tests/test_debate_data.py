@@ -33,6 +33,7 @@ PREFIX skos:   <http://www.w3.org/2004/02/skos/core#>
 PREFIX dct:    <http://purl.org/dc/terms/>
 PREFIX foaf:   <http://xmlns.com/foaf/0.1/>
 PREFIX org:    <http://www.w3.org/ns/org#>
+PREFIX prov:   <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 """
 
@@ -763,7 +764,9 @@ def test_every_node_of_the_debate_files_has_one_english_label_and_a_source(kg):
     rows = select(
         kg,
         PREFIXES
+        # A citation belongs to the node that cites it (CONTRIBUTING.md rule 13): not an entity.
         + f"""SELECT DISTINCT ?x ?labels {{ {debate_graphs(kg)} GRAPH ?g {{ ?x a ?c }}
+            FILTER(?c != frkg:Citation)
             {{ SELECT ?x (COUNT(DISTINCT ?l) AS ?labels) {{
                 ?x a ?any . OPTIONAL {{ ?x rdfs:label ?l FILTER(langMatches(lang(?l), "en")) }} }}
                GROUP BY ?x }}
