@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
+from frkg.store import BackendUnavailable, ondisk
+
 from conftest import frkg_command
 from ops_servers import Load, Versions, consistent, copy_data, frkg_serve, get, relabel
-
-pytestmark = pytest.mark.slow
 
 HTML = {"Accept": "text/html"}
 KEPT = ["page/thorn", "page/julie-cordua"]
@@ -81,6 +81,63 @@ def built(tmp_path_factory) -> dict[str, Path]:
     return stores
 
 
+# -- in one process: what DiskStore sees ------------------------------------------------------
+
+
+@pytest.fixture()
+def looking_at_once(monkeypatch):
+    """Every read looks at the store's folder (not once a second)."""
+    monkeypatch.setattr(ondisk, "LOOK_INTERVAL", 0.0)
+
+
+def test_a_removed_store_is_down_until_the_same_version_is_put_back(
+    built, tmp_path, looking_at_once
+):
+    live = tmp_path / "store"
+    shutil.copytree(built["R0"], live)
+    kg = ondisk.open_store(live)
+    assert kg.store.ping() and len(list(kg.store.named_graphs())) > 5
+    shutil.rmtree(live)
+    with pytest.raises(BackendUnavailable, match=r"is gone: .*: no such folder"):
+        kg.store.query("ASK {}")
+    assert kg.store.breaker.snapshot()["up"] is False
+    shutil.copytree(built["R0"], live)  # new files, the same data version
+    assert kg.store.ping() and kg.store.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+    assert kg.store.breaker.snapshot()["up"] is True and kg.store.stale is None
+
+
+def test_a_store_rebuilt_in_place_with_other_data_is_down(built, tmp_path, looking_at_once):
+    live = tmp_path / "store"
+    shutil.copytree(built["R0"], live)
+    kg = ondisk.open_store(live)
+    shutil.rmtree(live)
+    shutil.copytree(built["R1"], live)
+    other = ondisk.open_store(built["R1"]).version
+    with pytest.raises(BackendUnavailable, match=f"replaced by one of data version {other}"):
+        kg.store.query("ASK {}")
+
+
+def test_a_switched_symlink_leaves_the_store_served_and_says_where_it_leads(
+    built, tmp_path, looking_at_once
+):
+    live = tmp_path / "current"
+    switch(live, built["R0"])
+    kg = ondisk.open_store(live)
+    assert kg.store.real == built["R0"].resolve() and kg.store.stale is None
+    switch(live, built["R1"])
+    other = ondisk.open_store(built["R1"]).version
+    assert kg.store.ping() and kg.store.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+    assert kg.store.stale and f"now leads to data version {other}" in kg.store.stale
+    switch(live, tmp_path / "missing")
+    assert kg.store.ping() and "now leads to no store" in kg.store.stale
+    switch(live, built["R0"])
+    assert kg.store.ping() and kg.store.stale is None
+
+
+# -- frkg serve --store, under load ---------------------------------------------------------
+
+
+@pytest.mark.slow
 def test_store_removed_under_load_answers_503_then_recovers_when_put_back(built, tmp_path):
     live = tmp_path / "store"
     shutil.copytree(built["R0"], live)
@@ -130,6 +187,7 @@ def test_store_removed_under_load_answers_503_then_recovers_when_put_back(built,
     assert "Traceback" not in output and not signal_deaths(output)
 
 
+@pytest.mark.slow
 def test_store_rebuilt_in_place_is_reloaded_under_watch(built, tmp_path):
     live = tmp_path / "store"
     shutil.copytree(built["R0"], live)
@@ -156,6 +214,7 @@ def test_store_rebuilt_in_place_is_reloaded_under_watch(built, tmp_path):
     assert "Traceback" not in output and not signal_deaths(output)
 
 
+@pytest.mark.slow
 def test_symlink_switch_and_sighup_under_load_with_no_failure(built, tmp_path):
     live = tmp_path / "current"
     switch(live, built["R0"])
@@ -206,6 +265,7 @@ def test_symlink_switch_and_sighup_under_load_with_no_failure(built, tmp_path):
     assert "Traceback" not in output and not signal_deaths(output)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_store_server_with_status_0_and_no_worker_killed(built, tmp_path):
     args = ("--store", str(built["R0"]), "--workers", "2")
     with frkg_serve(*args, log=tmp_path / "serve.log") as served:
