@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -154,3 +155,48 @@ class Load:
                 if problem:
                     self.problems.append(problem)
             time.sleep(0.01)
+
+
+# -- telling data versions apart: id:thorn's label differs from one version to the next --------
+
+LABEL = re.compile(r"Thornmark R\d+")
+ETAG_VERSION = re.compile(r'W/"([0-9a-f]+)-')
+
+
+def relabel(data, label: str) -> None:
+    """Give id:thorn the label ``label`` in the copy of the data."""
+    agents = data / "agents.ttl"
+    text = re.sub(
+        r'(id:thorn a frkg:NonprofitOrganization ;\n    rdfs:label )"[^"]*"@en',
+        rf'\1"{label}"@en',
+        agents.read_text(encoding="utf-8"),
+    )
+    agents.write_text(text, encoding="utf-8")
+
+
+class Versions:
+    """Which label each data version gives id:thorn, learnt from /health as reloads succeed."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+
+    def check(self, path: str, status: int, headers: dict, body: bytes) -> str | None:
+        if status != 200:
+            return f"{path}: {status}"
+        found = ETAG_VERSION.match(headers.get("etag", ""))
+        if found is None:
+            return f"{path}: no data version in ETag {headers.get('etag')!r}"
+        labels = set(LABEL.findall(body.decode("utf-8")))
+        if len(labels) != 1:
+            return f"{path}: labels of several versions in one answer: {labels}"
+        version = found.group(1)
+        known = self.labels.setdefault(version, labels.pop())
+        if labels and known not in labels:
+            return f"{path}: version {version} answered with another version's label"
+        return None
+
+
+def consistent(versions: Versions, load: Load) -> None:
+    # Every version answered with exactly one label, and no two versions with the same one.
+    assert not load.problems, load.problems[:5]
+    assert len(set(versions.labels.values())) == len(versions.labels), versions.labels

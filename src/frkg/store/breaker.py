@@ -1,4 +1,7 @@
-"""A circuit breaker for a store in another server: stop asking a backend that is down.
+"""A circuit breaker for a store that can fail: stop asking a backend that is down.
+
+A remote SPARQL endpoint counts its failed requests here; an on-disk store whose folder is gone
+counts its looks at it (:class:`frkg.store.ondisk.DiskStore`, with a threshold of one).
 
 After ``threshold`` failures in a row (the endpoint cannot be reached, or says it is not
 available) the breaker **opens**: every request fails at once, without a connection attempt,
@@ -37,6 +40,10 @@ class CircuitBreaker:
         self.last_error = ""
         #: Listeners told of every change between up (True) and down (False).
         self.listeners: list[Callable[[bool], None]] = []
+
+    def after_fork(self) -> None:
+        """In a forked child: a new lock (one another thread held at the fork stays held)."""
+        self._lock = threading.Lock()
 
     @property
     def state(self) -> str:

@@ -3,9 +3,11 @@
 - ``/health/live``: 200 whenever this process answers at all (restart it when this fails);
 - ``/health/ready``: 200 when it can serve the data, 503 with ``Retry-After`` when not (the
   backend is down: take it out of the rotation, but do not restart it);
-- ``/health``: 200 with the status, ``ok`` or ``degraded`` (the backend is unreachable, or the
-  last reload failed and the data served is the last good one), the data version (part of
-  every ETag), triple counts, the last reload and the response cache of this worker.
+- ``/health``: 200 with the status, ``ok`` or ``degraded`` (the backend is unreachable or the
+  on-disk store's folder is gone, an on-disk store's path was switched to another store that is
+  not yet reloaded, or the last reload failed and the data served is the last good one), the
+  data version (part of every ETag), triple counts, the last reload and the response cache of
+  this worker.
 
 While the knowledge graph is still loading, nothing here runs: :mod:`frkg.web.loading`
 answers in its place (``loading``: live, not ready).
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app
 
+from frkg.store import BackendError
 from frkg.web import base, respond
 from frkg.web.base import View
 from frkg.web.context import knowledge_graph, publication
@@ -35,8 +38,9 @@ PROBE_INTERVAL = 1.0
 
 @bp.record_once
 def _watch_backend(state) -> None:
-    """For a store that can fail (a remote endpoint, with its circuit breaker): what the health
-    checks say of it, probing it (``ASK {}``) at most every :data:`PROBE_INTERVAL` seconds."""
+    """For a store that can fail (a remote endpoint, or an on-disk store whose folder can go,
+    with its circuit breaker): what the health checks say of it, probing it (``ASK {}``; a look
+    at the folder) at most every :data:`PROBE_INTERVAL` seconds."""
     store = state.app.extensions["frkg"].store
     breaker, ping = getattr(store, "breaker", None), getattr(store, "ping", None)
     if breaker is None or ping is None:
@@ -93,12 +97,18 @@ def health() -> Response:
     published = publication()
     citation = published.overview.citation
     cache = current_app.extensions.get("frkg.response_cache")
-    graphs = catalog()
     store = backend()
+    try:
+        graphs = catalog()
+    except BackendError:  # counted once the store answers (this worker started while it was down)
+        graphs = None
     reloaded = last_reload()
     problems = []
     if store is not None and not store["up"]:
         problems.append("backend unreachable")
+    stale = getattr(kg.store, "stale", None)
+    if stale:
+        problems.append(f"store switched, not yet reloaded: {stale}")
     if reloaded is not None and not reloaded.get("ok"):
         problems.append("last reload failed: serving the last good data")
     body = {
@@ -107,8 +117,8 @@ def health() -> Response:
         "version": kg.version,
         # What the SPARQL endpoint holds (its default graph: COUNT(*) says the same), and
         # how it splits into the parts VoID describes (docs/sparql.md, "The default graph").
-        "triples": graphs.total_triples,
-        "parts": graphs.part_triples,
+        "triples": graphs.total_triples if graphs else None,
+        "parts": graphs.part_triples if graphs else None,
         "loaded_file_triples": kg.triple_count,
         "modified": kg.modified.isoformat(),
         "dataset": {

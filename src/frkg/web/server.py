@@ -259,6 +259,12 @@ def run(app: Flask, options: Options) -> None:
     def on_exit(server) -> None:
         serving.stop()
 
+    def worker_exit(server, worker) -> None:
+        # Last, in the worker: a worker forked after an on-disk store was opened ends here.
+        from frkg.store import ondisk
+
+        ondisk.end_forked_process()
+
     def child_exit(server, worker) -> None:
         from frkg.web import metrics
 
@@ -287,6 +293,7 @@ def run(app: Flask, options: Options) -> None:
             "post_fork": _post_fork(serving),
             "when_ready": when_ready,
             "on_exit": on_exit,
+            "worker_exit": worker_exit,
             "child_exit": child_exit,
         },
         serving,
@@ -326,7 +333,15 @@ def _post_fork(serving: _Serving):
     def hook(server, worker) -> None:
         # Not this worker's business: the master's reload thread (which does not survive the
         # fork) and the front process (the master stops it).
+        from frkg.store import BackendError
+
         for start in server.app.wsgi().extensions.get("frkg.post_fork", ()):
-            start()
+            try:
+                start()
+            except BackendError as e:
+                # A worker forked while the store is down (an on-disk store's folder removed)
+                # starts anyway and answers 503 until it is back. Dying here, it would be forked
+                # again at once, forever (thousands of times a minute, measured).
+                server.log.warning("worker %s starts with its backend down: %s", worker.pid, e)
 
     return hook
