@@ -136,7 +136,9 @@ def compacted(quads: Iterable[ox.Quad], context: JsonLdContext, inline: bool = F
         graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
     # Compact with what the document will name: the definitions it uses, or the whole context.
     used = context.used_by(quads) if inline else context.definitions
-    document = json.loads(graph.serialize(format="json-ld", context=used, auto_compact=True))
+    document = json.loads(
+        graph.serialize(format="json-ld", context=_embeddable(used, quads), auto_compact=True)
+    )
     if not isinstance(document, dict) or "@graph" not in document:
         nodes = [] if document in ({}, []) else [document]
         if isinstance(document, dict):
@@ -146,6 +148,26 @@ def compacted(quads: Iterable[ox.Quad], context: JsonLdContext, inline: bool = F
     document["@context"] = used if inline else context.url
     ordered = {"@context": document.pop("@context"), **document}
     return json.dumps(ordered, ensure_ascii=False, indent=1).encode()
+
+
+def _embeddable(definitions: Mapping, quads: list[ox.Quad]) -> Mapping:
+    """``definitions`` for rdflib's compaction, without ``"@type": "@id"`` on the terms whose
+    value here is a blank node (a citation): rdflib embeds such a node in its referrer and, under
+    that coercion, keeps only its label, dropping its triples. A node object is the same under
+    the published context (JSON-LD 1.1 section 4.2.3: coercion applies to strings only)."""
+    blank = {q.predicate.value for q in quads if isinstance(q.object, ox.BlankNode)}
+    if not blank:
+        return definitions
+    return {
+        term: (
+            value["@id"]
+            if isinstance(value, dict)
+            and value.get("@type") == "@id"
+            and _expand(value["@id"], definitions) in blank
+            else value
+        )
+        for term, value in definitions.items()
+    }
 
 
 def _rdflib(term):
