@@ -298,9 +298,13 @@ def file_graphs(endpoint: str) -> list[str]:
 UNION = [f"{CANONICAL}graph/union"]
 
 
-def test_21_many_default_graphs_give_wrong_rows_for_a_path_joined_with_a_language_filter(
+def test_21_the_one_union_graph_answers_a_path_joined_with_a_language_filter_right(
     virtuoso_endpoint, canonical_server
 ):
+    """ENGINE-NOTES 21: given the file graphs as many default graphs, Virtuoso returned wrong rows
+    for this query with the 27 files of 2026-12-03 (none, or places outside Massachusetts); with
+    the 32 of 2026-12-04 it answers right, so the fault depends on the set of graphs and cannot be
+    relied on either way. The adapter sends the one union graph, which answers right."""
     example = next(e for e in sparql.example_queries() if e.name == "debate-bans-in-massachusetts")
 
     def pairs(rows: list[dict]) -> set[tuple[str, str]]:
@@ -310,14 +314,7 @@ def test_21_many_default_graphs_give_wrong_rows_for_a_path_joined_with_a_languag
         json.loads(post_query(canonical_server, example.text)[2])["results"]["bindings"]
     )
     assert len(expected) >= 2, "the data has bans in several Massachusetts places"
-    # The 27 file graphs as default graphs: rows from places outside Massachusetts, or none.
-    assert (
-        pairs(virtuoso_rows(virtuoso_endpoint, example.text, file_graphs(virtuoso_endpoint)))
-        != expected
-    )
-    assert (
-        pairs(virtuoso_rows(virtuoso_endpoint, example.text, UNION)) == expected
-    )  # one graph: right
+    assert pairs(virtuoso_rows(virtuoso_endpoint, example.text, UNION)) == expected
 
 
 def test_22_protocol_graphs_are_added_to_from_graphs_not_put_in_their_place(

@@ -15,6 +15,7 @@ then only read the store. Nothing here imports Flask.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -107,6 +108,57 @@ class LinkSummary:
 
     large: dict[tuple[str, str], tuple]
     small: dict[tuple[str, str], tuple[ox.Quad, ...]]
+
+
+def stable_blank_nodes(
+    outgoing: tuple[ox.Quad, ...], closure: tuple[ox.Quad, ...]
+) -> tuple[tuple[ox.Quad, ...], tuple[ox.Quad, ...]]:
+    """A description's blank nodes (a claim's citations) labelled by what they hold, not by the
+    random labels of the load: the same data gives the same document, byte for byte, from every
+    load and backend, as its strong ETag (the data version) promises (RFC 9110 section 8.8.3).
+
+    A node's label is a digest of its triples and of the path that reaches it (the subject and
+    property linking to it, or its parent's label), so equal citations of two claims stay two
+    nodes. Where that does not name each node once (a node reached twice, a cycle), the labels
+    are left as they are."""
+    content: dict[ox.BlankNode, list[tuple[ox.NamedNode, object]]] = {}
+    links: dict[ox.BlankNode, list[tuple[object, ox.NamedNode]]] = {}
+    for q in (*outgoing, *closure):
+        if isinstance(q.subject, ox.BlankNode):
+            content.setdefault(q.subject, []).append((q.predicate, q.object))
+        if isinstance(q.object, ox.BlankNode):
+            links.setdefault(q.object, []).append((q.subject, q.predicate))
+    if any(len(v) != 1 for v in links.values()):
+        return outgoing, closure
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def label(node: ox.BlankNode, trail: frozenset) -> ox.BlankNode | None:
+        if node in labels:
+            return labels[node]
+        if node in trail:
+            return None
+        ((parent, predicate),) = links[node]
+        if isinstance(parent, ox.BlankNode):
+            parent = label(parent, trail | {node})
+            if parent is None:
+                return None
+        held = sorted(
+            f"{p} {o}" for p, o in content.get(node, ()) if not isinstance(o, ox.BlankNode)
+        )
+        text = "\n".join((str(parent), str(predicate), *held))
+        labels[node] = ox.BlankNode("b" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24])
+        return labels[node]
+
+    for node in links:
+        if label(node, frozenset()) is None:
+            return outgoing, closure
+
+    def relabel(q: ox.Quad) -> ox.Quad:
+        s = labels.get(q.subject, q.subject) if isinstance(q.subject, ox.BlankNode) else q.subject
+        o = labels.get(q.object, q.object) if isinstance(q.object, ox.BlankNode) else q.object
+        return ox.Quad(s, q.predicate, o, q.graph_name)
+
+    return tuple(map(relabel, outgoing)), tuple(map(relabel, closure))
 
 
 @dataclass
@@ -214,6 +266,8 @@ class Describer:
         starts = [q.object for q in outgoing if isinstance(q.object, ox.BlankNode)]
         starts += [q.subject for q in incoming if isinstance(q.subject, ox.BlankNode)]
         closure = tuple(self.blank_node_closure(starts))
+        if closure:
+            outgoing, closure = stable_blank_nodes(outgoing, closure)
         neighbours: dict[str, ox.NamedNode | ox.BlankNode] = {}
         for q in (*outgoing, *closure):
             if isinstance(q.object, ox.NamedNode) and q.object != subject:
