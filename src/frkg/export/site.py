@@ -69,6 +69,7 @@ from werkzeug.routing import RequestRedirect
 from frkg import formats
 from frkg.export import conneg_rules
 from frkg.export.conneg_rules import Negotiation
+from frkg.export.reuse import reused
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format, by_keyword, by_suffix, content_type_of
 from frkg.namespaces import prefixes
 from frkg.web import base
@@ -577,12 +578,21 @@ def _workers(app, public: Path, jobs: int, documents: _Documents | None = None):
         _WORKER.clear()
 
 
-def build(app, outdir: Path, jobs: int = 1) -> Layout:
+def build(app, outdir: Path, jobs: int = 1, reuse: bool = True) -> Layout:
     """Export everything ``app`` serves that a static host can serve into ``outdir/public``.
 
     ``jobs`` processes fetch and write in parallel (forked from this one, after the app is
-    built); the walk goes breadth first, one level of links at a time.
+    built); the walk goes breadth first, one level of links at a time. ``reuse`` memoises the
+    view models files share (:mod:`frkg.export.reuse`); without it every file is computed as
+    ``frkg serve`` computes it, which is slower and must give the same site.
     """
+    if not reuse:
+        return _build(app, outdir, jobs)
+    with reused(app):
+        return _build(app, outdir, jobs)
+
+
+def _build(app, outdir: Path, jobs: int) -> Layout:
     published = app.extensions["frkg.publication"]
     published.warm()  # before the fork: the workers share every part instead of each building it
     public = outdir / "public"
