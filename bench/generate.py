@@ -38,7 +38,7 @@ from typing import TextIO
 
 import click
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 BASE = "https://w3id.org/frkg/id/"
 HUB_SHARE = 0.014  # incoming links of the hub organization, as a share of all triples
 FILES = (
@@ -60,6 +60,7 @@ PREFIXES = """@prefix id:     <https://w3id.org/frkg/id/> .
 @prefix foaf:   <http://xmlns.com/foaf/0.1/> .
 @prefix org:    <http://www.w3.org/ns/org#> .
 @prefix schema: <https://schema.org/> .
+@prefix prov:   <http://www.w3.org/ns/prov#> .
 """
 
 # Word lists: accents, apostrophes (curly and straight), particles and mixed case on purpose.
@@ -250,6 +251,28 @@ class Day:
         ]
 
 
+#: The properties whose values a citation must back (shapes/citations.ttl).
+CITED_PROPERTIES = (
+    "dct:date",
+    "frkg:status",
+    "frkg:statusDate",
+    "frkg:notBefore",
+    "schema:expires",
+    "schema:startDate",
+    "schema:endDate",
+    "schema:foundingDate",
+)
+
+
+def citation(source: str, supports: Sequence[str]) -> str:
+    """A bracketed citation of ``source`` backing ``supports`` (its words are fictional)."""
+    return (
+        f"[ a frkg:Citation ; prov:wasQuotedFrom id:{source} ; "
+        'frkg:excerpt "The source reports it in these words."@en ; '
+        f'frkg:supports {" , ".join(supports)} ; frkg:checkedIn "seed article" ]'
+    )
+
+
 class TurtleWriter:
     """Writes subject blocks to one Turtle file and counts the triples written."""
 
@@ -266,6 +289,8 @@ class TurtleWriter:
         body = " ;\n    ".join(f"{p} {o}" for p, o in pairs)
         self.stream.write(f"id:{slug} a {cls} ;\n    {body} .\n\n")
         self.triples += len(pairs) + 1
+        # A bracketed node's own triples: one per "p o" and one more per ", o".
+        self.triples += sum(o.count(" ; ") + 1 + o.count(" , ") for _, o in pairs if o[0] == "[")
         self.watched += sum(1 for _, o in pairs if o == self.watch)
 
 
@@ -373,9 +398,12 @@ class Generator:
             return self.uncited_sources.pop()
         return self.rng.choices(self.sources, cum_weights=self.source_weights)[0]
 
-    def sourced(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """``pairs`` with one or two ``dct:source`` links and, rarely, a ``frkg:caution``."""
+    def sourced(self, pairs: list[tuple[str, str]], claim: bool = False) -> list[tuple[str, str]]:
+        """``pairs`` with one or two ``dct:source`` links and, rarely, a ``frkg:caution``; a
+        ``claim`` (an event, a statement, a membership) or a node with a status or a date also
+        cites the first source's words for them (CONTRIBUTING.md rule 13)."""
         first = self.source()
+        cited = [p for p in dict.fromkeys(p for p, _ in pairs) if p in CITED_PROPERTIES]
         pairs.append(("dct:source", f"id:{first}"))
         if self.rng.random() < 0.08:  # a node whose facts come from several sources cites each
             second = self.source()
@@ -383,6 +411,8 @@ class Generator:
                 pairs.append(("dct:source", f"id:{second}"))
         if self.rng.random() < 0.02:
             pairs.append(("frkg:caution", literal(self.rng.choice(CAUTIONS))))
+        if claim or cited:
+            pairs.append(("frkg:citation", citation(first, cited or ["rdfs:label"])))
         return pairs
 
     def open(self, name: str) -> tuple[TextIO, TurtleWriter]:
@@ -577,7 +607,7 @@ class Generator:
                 ]
                 if rng.random() < 0.8:
                     mpairs.append(("dct:date", self.day().turtle()))
-                w.node(mslug, "org:Membership", self.sourced(mpairs))
+                w.node(mslug, "org:Membership", self.sourced(mpairs, claim=True))
                 self.manifest.count("org:Membership")
         self.close(stream, w)
 
@@ -747,7 +777,7 @@ class Generator:
                         "unanimous" if rng.random() < 0.2 else f"{yes}-{rng.randint(0, yes - 1)}"
                     )
                     epairs.append(("frkg:voteTally", literal(tally, None)))
-                w.node(eslug, "frkg:PolicyEvent", self.sourced(epairs))
+                w.node(eslug, "frkg:PolicyEvent", self.sourced(epairs, claim=True))
                 self.manifest.count("frkg:PolicyEvent")
             self.policies.append(policy)
             if i == 0:
@@ -765,7 +795,7 @@ class Generator:
         names = dict(self.people)
         remaining = self.budget - self.manifest.triples
         # The hub speaks for enough statements that its incoming links reach HUB_SHARE.
-        expected_statements = max(1, remaining / 9.2)  # measured triples per statement
+        expected_statements = max(1, remaining / 15.2)  # measured triples per statement
         wanted = HUB_SHARE * self.budget - self.manifest.hub_incoming
         p_hub = min(0.5, max(0.02, wanted / expected_statements)) if hub.members else 0.0
         stance_weights = zipf_weights(len(STANCES), 1.0)

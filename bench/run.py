@@ -1701,7 +1701,7 @@ def bench_validate(report: Report, label: str, data: Path, timeout: float) -> No
         Row(
             label,
             "validate",
-            "frkg validate (SHACL, pyshacl)",
+            "frkg validate (SHACL, pyshacl-turbo)",
             secs(seconds),
             speed,
             "",

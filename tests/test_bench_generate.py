@@ -17,6 +17,7 @@ from conftest import ROOT, bench_generate
 ONTOLOGY = ROOT / "ontology" / "frkg.ttl"
 PREFIXES = """
 PREFIX frkg: <https://w3id.org/frkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
@@ -151,17 +152,20 @@ RULES = {
         { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) }
         FILTER(STRSTARTS(STR(?x), "https://w3id.org/frkg/id/"))
         FILTER(!REGEX(STR(?x), "^https://w3id.org/frkg/id/[a-z0-9]+(-[a-z0-9]+)*$"))""",
-    "rule 1: no blank nodes": "?x ?p ?o FILTER(isBlank(?x) || isBlank(?o))",
+    "rule 1: no blank nodes but citations": """?x ?p ?o
+        FILTER((isBlank(?x) && NOT EXISTS { ?x a frkg:Citation })
+               || (isBlank(?o) && NOT EXISTS { ?o a frkg:Citation }))""",
     "rule 2: exactly one type": """
         { SELECT ?x (COUNT(DISTINCT ?c) AS ?n) { ?x ?p ?o OPTIONAL { ?x a ?c } } GROUP BY ?x }
         FILTER(?n != 1)""",
     "rule 3: exactly one English label": """
-        { SELECT ?x (COUNT(DISTINCT ?l) AS ?n) { ?x a ?c OPTIONAL { ?x rdfs:label ?l
-          FILTER(langMatches(lang(?l), "en")) } } GROUP BY ?x } FILTER(?n != 1)""",
+        { SELECT ?x (COUNT(DISTINCT ?l) AS ?n) { ?x a ?c FILTER(?c != frkg:Citation)
+          OPTIONAL { ?x rdfs:label ?l FILTER(langMatches(lang(?l), "en")) } } GROUP BY ?x }
+        FILTER(?n != 1)""",
     "rule 3: at most one label per other language": """
         ?x rdfs:label ?a , ?b FILTER(?a != ?b && lang(?a) = lang(?b))""",
     "rule 4: a dct:source on every node but sources and roles": f"""
-        ?x a ?c FILTER(?c NOT IN ({SOURCE_CLASSES.replace(" ", ", ")}, org:Role))
+        ?x a ?c FILTER(?c NOT IN ({SOURCE_CLASSES.replace(" ", ", ")}, org:Role, frkg:Citation))
         FILTER NOT EXISTS {{ ?x dct:source ?s }}""",
     "rule 4: dct:source points at a source": f"""
         ?x dct:source ?s FILTER NOT EXISTS {{ VALUES ?c {{ {SOURCE_CLASSES} }} ?s a ?c }}""",
@@ -200,6 +204,12 @@ RULES = {
     "rule 8: policy events have policy, type, date and resulting status": """
         ?x a frkg:PolicyEvent FILTER NOT EXISTS {
           ?x frkg:policy ?p ; frkg:eventType ?t ; dct:date ?d ; frkg:resultingStatus ?s }""",
+    "rule 13: every event, statement, membership and dated node cites its source's words": """
+        { VALUES ?c { frkg:PolicyEvent frkg:Quote frkg:Paraphrase org:Membership } ?x a ?c }
+        UNION { ?x dct:date|frkg:status|frkg:statusDate ?v }
+        FILTER NOT EXISTS { ?x frkg:citation [ a frkg:Citation ; frkg:excerpt ?e ;
+                                               prov:wasQuotedFrom ?s ; frkg:supports ?p ] .
+                            ?x dct:source ?s }""",
     "rule 9: every place but the largest is contained in another": """
         VALUES ?c { frkg:City frkg:County frkg:State frkg:Country frkg:SpecialDistrict }
         ?x a ?c FILTER NOT EXISTS { ?x schema:containedInPlace ?up }""",

@@ -162,11 +162,13 @@ def test_correction_cordua_figure_is_what_the_article_reports_not_a_fact_about_t
     assert label.startswith("The Seattle Times reports") and "not verified" in label
     (caution,) = one(kg, node, "frkg:caution")
     assert "unverified" in caution and "not a fact about Thorn" in caution
-    # The figure appears nowhere else in the data.
+    # The figure appears nowhere else in the data: only the paraphrase and the excerpt of the
+    # article that its own citation quotes (CONTRIBUTING rule 13) hold it.
     holders = rows(
         kg,
-        """SELECT DISTINCT ?s { ?s ?p ?o
-            FILTER(isLiteral(?o) && CONTAINS(STR(?o), "eight missing")) }""",
+        f"""SELECT DISTINCT ?s {{ ?s ?p ?o
+            FILTER(isLiteral(?o) && CONTAINS(STR(?o), "eight missing"))
+            FILTER NOT EXISTS {{ id:{node} frkg:citation ?s }} }}""",
     )
     assert [r["s"] for r in holders] == [ID + node]
 
@@ -196,3 +198,15 @@ def test_correction_a_proposal_without_jurisdiction_is_rejected(kg):
             FILTER NOT EXISTS { ?p frkg:hasNoJurisdiction true } }""",
     )
     assert missing == []
+
+
+def test_no_caution_says_what_an_unverified_item_says(kg):
+    """CONTRIBUTING.md, "Left out, on purpose": a caution may say that a believed or unverified
+    thing exists, never what it says (no "believed 2020-10-07")."""
+    rows = kg.store.query(
+        "SELECT ?s ?text WHERE { ?s ?p ?text "
+        'FILTER(isLiteral(?text) && REGEX(?text, "believed", "i")) '
+        'FILTER(STRSTARTS(STR(?s), "https://w3id.org/frkg/id/")) }',
+        use_default_graph_as_union=True,
+    )
+    assert [(r["s"].value, r["text"].value) for r in rows] == []

@@ -346,7 +346,11 @@ def test_24_describe_says_more_than_pyoxigraph(virtuoso_endpoint, canonical_serv
     nt = "application/n-triples"
     theirs = parse_rdf(virtuoso_answer(virtuoso_endpoint, query, UNION, nt)[2], nt)
     ours = parse_rdf(post_query(canonical_server, query, nt)[2], nt)
-    assert len(ours) < len(theirs) and set(ours) <= set(theirs)
+
+    def named(graph) -> set:  # blank nodes (Thorn's citations) differ in label between stores
+        return {t for t in graph if not any(isinstance(term, rdflib.BNode) for term in t)}
+
+    assert len(named(ours)) < len(named(theirs)) and named(ours) <= named(theirs)
 
 
 def test_25_paths_joined_after_other_patterns_or_in_an_or_lose_rows(

@@ -427,6 +427,7 @@ def test_every_node_has_exactly_one_english_label(kg):
         kg,
         "SELECT ?s (COUNT(DISTINCT ?label) AS ?n) { GRAPH ?g { ?s ?p ?o } "
         f'FILTER(STRSTARTS(STR(?g), "{kg.base}graph/data/")) '
+        f"{NOT_A_CITATION} "
         'OPTIONAL { ?s rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) } } GROUP BY ?s',
     )
     assert rows, "no data loaded"
@@ -454,6 +455,7 @@ def test_every_other_node_cites_a_source_that_has_a_url(kg):
         f"{data_graph_filter(kg)} "
         "FILTER NOT EXISTS { ?s a ?c . ?c rdfs:subClassOf* frkg:Source } "
         "FILTER NOT EXISTS { ?s a org:Role } "
+        f"{NOT_A_CITATION} "
         "FILTER NOT EXISTS { ?s dct:source ?src . ?src schema:url ?url . "
         "  ?src a ?sc . ?sc rdfs:subClassOf* frkg:Source } }",
     )
@@ -490,17 +492,29 @@ def test_every_vocabulary_term_used_in_data_is_defined_in_the_ontology(kg):
     assert used and used <= defined, sorted(used - defined)
 
 
-def test_no_blank_nodes_in_data(kg):
+def test_no_blank_nodes_in_data_but_citations(kg):
+    """CONTRIBUTING.md rules 1 and 13: the only blank nodes are the citations of the node citing
+    them, each cited by exactly one node."""
     rows = select(
         kg,
         "SELECT ?s ?o { GRAPH ?g { ?s ?p ?o } "
-        f'FILTER(STRSTARTS(STR(?g), "{kg.base}graph/data/") && (isBlank(?s) || isBlank(?o))) }} '
-        "LIMIT 5",
+        f'FILTER(STRSTARTS(STR(?g), "{kg.base}graph/data/") && (isBlank(?s) || isBlank(?o))) '
+        "FILTER((isBlank(?s) && NOT EXISTS { ?s a frkg:Citation }) "
+        "       || (isBlank(?o) && NOT EXISTS { ?o a frkg:Citation })) } LIMIT 5",
     )
     assert rows == []
+    shared = select(
+        kg,
+        "SELECT ?c { ?a frkg:citation ?c . ?b frkg:citation ?c FILTER(?a != ?b) } LIMIT 5",
+    )
+    assert shared == []
 
 
 # --- docs/data-model.md's table agrees with the data -------------------------------------------
+
+
+#: A citation is a blank node of the claim citing it (CONTRIBUTING.md rule 13), not an entity.
+NOT_A_CITATION = "FILTER NOT EXISTS { ?s a frkg:Citation }"
 
 
 def docs_data_model_rows() -> list[tuple[str, str]]:
@@ -527,5 +541,9 @@ def test_docs_data_model_table_lists_every_class_used_in_data(kg):
 def test_docs_data_model_examples_exist_with_their_class(kg):
     rows = docs_data_model_rows()
     assert len(rows) >= 30
-    typed = {(r["t"].value, r["s"].value) for r in select(kg, "SELECT ?s ?t { ?s a ?t }")}
+    # A citation's example is the claim that cites it.
+    typed = {
+        (r["t"].value, r["s"].value)
+        for r in select(kg, "SELECT ?s ?t { { ?s a ?t } UNION { ?s frkg:citation/a ?t } }")
+    }
     assert [row for row in rows if row not in typed] == []

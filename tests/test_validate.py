@@ -68,6 +68,33 @@ DEFECTS = {
         "used only on nodes of class frkg:Paraphrase",
     ),
     "statement-without-speaker": ("quote-pat", "frkg:speaker", "has no speaker"),
+    # CONTRIBUTING.md rule 13: a claim cites the words that back it (shapes/citations.ttl).
+    "claim-without-citation": ("quote-pat", "frkg:citation", "This claim cites no excerpt"),
+    "date-not-cited": (
+        "quote-pat",
+        "(frkg:citation/frkg:supports)",
+        "No citation of this node supports its date (dct:date)",
+    ),
+    "citation-from-unlisted-source": (
+        "quote-pat",
+        "dct:source",
+        "quotes id:example-editorial, which the node does not list with dct:source",
+    ),
+    "citation-without-excerpt": (
+        None,
+        "(frkg:excerpt|frkg:referenceNote)",
+        "A citation holds exactly one of frkg:excerpt",
+    ),
+    "citation-supports-undeclared": (
+        None,
+        "frkg:supports",
+        "frkg:supports names frkg:verbatimtext, which the ontology does not declare",
+    ),
+    "citation-misspelt-property": (
+        None,
+        "frkg:supprts",
+        "check the spelling of the other property",
+    ),
     "statement-without-text": (
         "quote-pat",
         "frkg:verbatimText",
@@ -145,6 +172,12 @@ RULES = {
     "source-not-a-source": "frkgsh:RangeShape/SPARQL",
     "wrong-domain": "frkgsh:DomainShape/SPARQL",
     "statement-without-speaker": "frkgsh:StatementShape/frkg:speaker/minCount",
+    "claim-without-citation": "frkgsh:CitedClaimShape/frkg:citation/minCount",
+    "date-not-cited": "frkgsh:CitedDateShape/(frkg:citation/frkg:supports)/hasValue",
+    "citation-from-unlisted-source": "frkgsh:CitationFromItsSourcesShape/SPARQL",
+    "citation-without-excerpt": "frkgsh:CitationShape/(frkg:excerpt|frkg:referenceNote)/minCount",
+    "citation-misspelt-property": "frkgsh:CitationShape/closed",
+    "citation-supports-undeclared": "frkgsh:CitationSupportsShape/SPARQL",
     "statement-without-text": "frkgsh:QuoteShape/frkg:verbatimText/minCount",
     "statement-without-source": "frkgsh:StatementShape/dct:source/qualifiedMinCount",
     "quote-with-quotation-marks": "frkgsh:QuoteShape/frkg:verbatimText/pattern",
@@ -167,7 +200,12 @@ RULES = {
 }
 
 # A blank node is found in the block of the entity that holds it.
-ENCLOSING = {"blank-node": "quote-pat"}
+ENCLOSING = {
+    "blank-node": "quote-pat",
+    "citation-without-excerpt": "quote-pat",
+    "citation-misspelt-property": "quote-pat",
+    "citation-supports-undeclared": "quote-pat",
+}
 
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 

@@ -322,7 +322,17 @@ def front_command(listen: str, upstreams: tuple[str, ...], prefix: str | None, w
 )
 @_paths_option("ontology", "Ontology file or folder [FRKG_ONTOLOGY, ontology].")
 @_paths_option("shapes", "Shapes file or folder [FRKG_SHAPES, shapes].")
-def validate_command(paths: tuple[str, ...], output_format: str, ontology, shapes) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["turbo", "pyshacl"]),
+    default="turbo",
+    show_default=True,
+    help="The SHACL engine: turbo (pyshacl-turbo, Rust) or pyshacl (the reference); both give "
+    "the same findings.",
+)
+def validate_command(
+    paths: tuple[str, ...], output_format: str, ontology, shapes, engine: str
+) -> None:
     """Validate data files or folders (default: FRKG_DATA, data) against the SHACL shapes.
 
     Exit status: 0 the data conforms, 1 it has violations, 2 a file could not be read or parsed
@@ -337,7 +347,7 @@ def validate_command(paths: tuple[str, ...], output_format: str, ontology, shape
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     try:
-        report = validation.validate(settings)
+        report = validation.validate(settings, engine=engine)
     except (store.LoadError, validation.ValidationError) as e:
         if output_format == "github" and isinstance(e, store.LoadError):
             click.echo(validation.load_error_github(e), nl=False)

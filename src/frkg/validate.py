@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pyshacl
+import pyshacl_turbo
 import rdflib
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib.namespace import RDF, SH, XSD
@@ -106,7 +108,14 @@ class ValidationReport:
         return sum(f.triples for f in self.files)
 
 
-def validate(settings: Settings) -> ValidationReport:
+#: The SHACL engines (``frkg validate --engine``): pyshacl-turbo, a Rust engine with pySHACL's
+#: API, by default; pySHACL itself as the reference (tests/test_validate_engines.py checks that
+#: the two give the same findings on every fixture and on the repository's data).
+ENGINES = ("turbo", "pyshacl")
+DEFAULT_ENGINE = "turbo"
+
+
+def validate(settings: Settings, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     """Validate the ontology and data named by ``settings`` against its shapes.
 
     A folder named in the settings that holds no ``.ttl`` file is a :class:`~frkg.store.LoadError`:
@@ -116,6 +125,7 @@ def validate(settings: Settings) -> ValidationReport:
         ontology=_files(settings.ontology),
         data=_files(settings.data),
         shapes=_files(settings.shapes),
+        engine=engine,
     )
 
 
@@ -127,18 +137,25 @@ def _files(paths: list[str]) -> list[Path]:
 
 
 def validate_files(
-    *, ontology: Iterable[Path], data: Iterable[Path], shapes: Iterable[Path]
+    *,
+    ontology: Iterable[Path],
+    data: Iterable[Path],
+    shapes: Iterable[Path],
+    engine: str = DEFAULT_ENGINE,
 ) -> ValidationReport:
-    """Validate ontology and data files against shapes files.
+    """Validate ontology and data files against shapes files with ``engine`` (:data:`ENGINES`).
 
     Raises :class:`~frkg.store.LoadError` when a file cannot be read or parsed (nothing is
-    validated then), and :class:`ValidationError` when pyshacl cannot use the shapes.
+    validated then), and :class:`ValidationError` when the shapes cannot be used.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     data_graph, shapes_graph = rdflib.Graph(), rdflib.Graph()
     index = _FileIndex()
     files: list[CheckedFile] = []
+    data_quads: list[list[ox.Quad]] = []
     with _quiet_logs():
         for kind, paths, graph in (
             ("ontology", ontology, data_graph),
@@ -149,26 +166,15 @@ def validate_files(
                 quads = store.parse_file(path)
                 _add(graph, quads, index if kind != "shapes" else None, path)
                 files.append(CheckedFile(path, kind, len(quads)))
+                if kind != "shapes":
+                    data_quads.append(quads)
         timings["load"] = time.perf_counter() - started
 
         mark = time.perf_counter()
-        try:
-            conforms, report_graph, _ = pyshacl.validate(
-                data_graph,
-                shacl_graph=shapes_graph,
-                inference="none",
-                advanced=True,  # sh:SPARQLTarget (shapes/vocabulary.ttl)
-                allow_warnings=True,  # only sh:Violation fails validation
-                allow_infos=True,
-                inplace=True,  # the graph is ours: spare pyshacl a copy
-            )
-        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
-            raise ValidationError(f"the shapes cannot be used: {e}") from None
-        except Exception as e:
-            # The data is parsed by now, so anything else failing here comes from a shape: rdflib
-            # raises pyparsing's ParseException for a broken SPARQL query, a bare Exception for an
-            # undeclared prefix. Say which, instead of a traceback.
-            raise ValidationError(f"the shapes cannot be used: {type(e).__name__}: {e}") from None
+        if engine == "turbo":
+            conforms, report_graph = _run_turbo(data_graph, shapes_graph, data_quads, timings)
+        else:
+            conforms, report_graph = _run_pyshacl(data_graph, shapes_graph)
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -176,6 +182,141 @@ def validate_files(
     timings["report"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return ValidationReport(bool(conforms), results, report_graph, files, timings)
+
+
+_OPTIONS = {
+    "inference": "none",
+    "advanced": True,  # sh:SPARQLTarget (shapes/vocabulary.ttl)
+    "allow_warnings": True,  # only sh:Violation fails validation
+    "allow_infos": True,
+}
+
+
+def _run_pyshacl(data_graph: rdflib.Graph, shapes_graph: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+    try:
+        conforms, report_graph, _ = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inplace=True,  # the graph is ours: spare pyshacl a copy
+            **_OPTIONS,
+        )
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as e:
+        raise ValidationError(f"the shapes cannot be used: {e}") from None
+    except Exception as e:
+        # The data is parsed by now, so anything else failing here comes from a shape: rdflib
+        # raises pyparsing's ParseException for a broken SPARQL query, a bare Exception for an
+        # undeclared prefix. Say which, instead of a traceback.
+        raise ValidationError(f"the shapes cannot be used: {type(e).__name__}: {e}") from None
+    return bool(conforms), report_graph
+
+
+def _run_turbo(
+    data_graph: rdflib.Graph,
+    shapes_graph: rdflib.Graph,
+    data_quads: list[list[ox.Quad]],
+    timings: dict[str, float],
+) -> tuple[bool, rdflib.Graph]:
+    """pyshacl-turbo, skipping the shapes whose SPARQL targets select no node on pyoxigraph.
+
+    Most of turbo's time goes into a few SPARQL target queries (frkgsh:DomainShape, RangeShape,
+    PolicyStatusShape select only the nodes that break them, so they select none in valid data),
+    which pyoxigraph answers many times faster (bench/validate_engines.py). A shape with no focus
+    node has no result (SHACL section 2.1.3), so such a shape need not be run. Where turbo cannot
+    use the shapes, pySHACL runs them, so the error (or the result) is the reference's.
+    """
+    mark = time.perf_counter()
+    idle = _idle_shapes(shapes_graph, data_quads)
+    timings["targets"] = time.perf_counter() - mark
+    roots = None
+    if idle is not None:
+        roots = [s for s in _targeted_shapes(shapes_graph) if s not in idle]
+    try:
+        with warnings.catch_warnings():
+            # turbo warns of recursive shapes where pySHACL logs (and _quiet_logs drops) it
+            warnings.simplefilter("ignore", pyshacl_turbo.ShapeRecursionWarning)
+            conforms, report_graph, _ = pyshacl_turbo.validate(
+                data_graph, shacl_graph=shapes_graph, use_shapes=roots or None, **_OPTIONS
+            )
+    except (NotImplementedError, pyshacl_turbo.ReportableRuntimeError, ValueError, TypeError):
+        return _run_pyshacl(data_graph, shapes_graph)
+    if not isinstance(report_graph, rdflib.Graph):  # a ValidationFailure, returned, not raised
+        return _run_pyshacl(data_graph, shapes_graph)
+    return bool(conforms), report_graph
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_CLASS_TYPES = (rdflib.RDFS.Class, rdflib.OWL.Class)
+
+
+def _targeted_shapes(shapes: rdflib.Graph) -> list[rdflib.term.Node]:
+    """Every shape with a target of its own, or an implicit class target (SHACL 2.1.3.3)."""
+    found = {s for predicate in _TARGETS for s in shapes.subjects(predicate, None)}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for shape in shapes.subjects(RDF.type, kind):
+            if any((shape, RDF.type, c) in shapes for c in _CLASS_TYPES):
+                found.add(shape)
+    return sorted(found, key=str)
+
+
+def _idle_shapes(
+    shapes: rdflib.Graph, data_quads: list[list[ox.Quad]]
+) -> set[rdflib.term.Node] | None:
+    """The shapes whose only targets are SPARQL targets (SHACL-AF 5.1) that select no node in
+    the data, run on pyoxigraph; None when that cannot be decided exactly, so every shape runs:
+    a shape to be run is a blank node (use_shapes names shapes by IRI), or the store would
+    answer about other literals than the files state (it keeps literals in canonical form, so a
+    query on ``STR(?date)`` could see "1"^^xsd:integer for "01")."""
+    sparql_only = []
+    for shape in _targeted_shapes(shapes):
+        targets = list(shapes.objects(shape, SH.target))
+        own = [p for p in _TARGETS[:-1] if (shape, p, None) in shapes]
+        implicit = any((shape, RDF.type, c) in shapes for c in _CLASS_TYPES)
+        if (
+            targets
+            and not own
+            and not implicit
+            and isinstance(shape, rdflib.URIRef)
+            and all((t, RDF.type, SH.SPARQLTarget) in shapes for t in targets)
+            and all(shapes.value(t, SH.select) is not None for t in targets)
+        ):
+            sparql_only.append((shape, targets))
+        elif not isinstance(shape, rdflib.URIRef):
+            return None
+    if not sparql_only:
+        return None
+    data = ox.Store()
+    for quads in data_quads:
+        data.bulk_extend(quads)
+    stated = {q.object for quads in data_quads for q in quads if isinstance(q.object, ox.Literal)}
+    stored = {q.object for q in data if isinstance(q.object, ox.Literal)}
+    if stated != stored:
+        return None
+    idle = set()
+    for shape, targets in sparql_only:
+        try:
+            selects = any(_selects(data, _target_query(shapes, t)) for t in targets)
+        except (SyntaxError, ValueError, OSError):
+            continue  # the engine runs it, and says what is wrong with it
+        if not selects:
+            idle.add(shape)
+    return idle
+
+
+def _selects(data: ox.Store, query: str) -> bool:
+    solutions = data.query(query, use_default_graph_as_union=True)
+    return next(iter(solutions), None) is not None
+
+
+def _target_query(shapes: rdflib.Graph, target: rdflib.term.Node) -> str:
+    """A SPARQL target's query with the prefixes its sh:prefixes declare (SHACL 5.2.1)."""
+    declared = []
+    for holder in shapes.objects(target, SH.prefixes):
+        for declaration in shapes.objects(holder, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                declared.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join([*declared, str(shapes.value(target, SH.select))])
 
 
 # --- from parsed triples to rdflib ------------------------------------------------------------

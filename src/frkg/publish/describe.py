@@ -2,7 +2,8 @@
 :mod:`frkg.publish.entity_view`; the terms pages show, :mod:`frkg.publish.terms`).
 
 A description of ``{base}id/{slug}`` holds, from the ontology, data and inferred graphs:
-its outgoing triples, the closure of the blank nodes they reach, its incoming links, the labels
+its outgoing triples, the closure of the blank nodes they reach, its incoming links from named
+things (a blank node's link belongs to the thing holding the blank node), the labels
 of every neighbour, and document metadata in the default graph: the document
 ``{base}data/{slug}`` has the thing as ``foaf:primaryTopic``, belongs to the dataset
 (``void:inDataset id:frkg``), carries the dataset's licence and lists its twins in other formats.
@@ -163,6 +164,12 @@ class Describer:
             if q.graph_name in self.graphs:
                 yield q
 
+    def _incoming(self, p, o) -> Iterable[ox.Quad]:
+        """The links to ``o`` (by ``p``, or any) from named things. A blank node's link (a
+        citation's ``prov:wasQuotedFrom``) is part of the description of the thing holding the
+        blank node, as in a concise bounded description, not of the thing it points at."""
+        return (q for q in self._quads(None, p, o) if not isinstance(q.subject, ox.BlankNode))
+
     def slug_of(self, iri: str) -> str | None:
         """The slug of an entity IRI under the serving base, or None."""
         if iri.startswith(self._entity_ns):
@@ -199,7 +206,7 @@ class Describer:
         totals: dict[tuple[str, str], int] = {}
         if summary is None:
             outgoing = tuple(self._quads(subject, None, None))
-            incoming = tuple(self._quads(None, None, subject))
+            incoming = tuple(self._incoming(None, subject))
         else:
             outgoing, incoming = self._capped_links(subject, summary, totals)
         if not outgoing and not incoming:
@@ -252,7 +259,7 @@ class Describer:
             return {}
         graphs = " ".join(f"<{g.value}>" for g in sorted(self.graphs, key=lambda g: g.value))
         large: dict[str, set[tuple[str, str]]] = {}
-        for direction, pattern in (("in", "?v ?p ?x"), ("out", "?x ?p ?v")):
+        for direction, pattern in (("in", "?v ?p ?x FILTER(!isBlank(?v))"), ("out", "?x ?p ?v")):
             query = (
                 f"SELECT ?x ?p WHERE {{ GRAPH ?g {{ {pattern} }} VALUES ?g {{ {graphs} }} "
                 f'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{self._entity_ns}")) }} '
@@ -275,7 +282,7 @@ class Describer:
                         quads = list(self._quads(node, p, None))
                         nodes = dict.fromkeys(q.object for q in quads)
                     else:
-                        quads = list(self._quads(None, p, node))
+                        quads = list(self._incoming(p, node))
                         inverse = self.inverse.get(p.value)
                         if inverse is not None:
                             said = {
@@ -293,7 +300,11 @@ class Describer:
     def _properties(self, node: ox.NamedNode, direction: str) -> tuple[ox.NamedNode, ...]:
         """Every property of ``node`` in ``direction`` ("out" or "in"), found by the store."""
         graphs = " ".join(f"<{g.value}>" for g in self.graphs)
-        pattern = f"<{node.value}> ?p ?v" if direction == "out" else f"?v ?p <{node.value}>"
+        pattern = (
+            f"<{node.value}> ?p ?v"
+            if direction == "out"
+            else f"?v ?p <{node.value}> FILTER(!isBlank(?v))"
+        )
         query = f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ {pattern} }} VALUES ?g {{ {graphs} }} }}"
         return tuple(row["p"] for row in self.kg.store.query(query))
 

@@ -108,8 +108,9 @@ def serialize_dataset(index: DatasetIndex, fmt: Format, ordered: list | None = N
 
 
 def ordered_quads(index: DatasetIndex) -> list:
-    """The dataset's quads in the order every dump writes them."""
-    return sorted(index.quads(), key=_order)
+    """The dataset's quads in the order every dump writes them, blank nodes canonically
+    labelled (the data's citations, the ontology's lists)."""
+    return sorted(_canonical_blank_nodes(index.quads()), key=_order)
 
 
 def whole_quads(index: DatasetIndex) -> list:
@@ -124,9 +125,10 @@ def whole_quads(index: DatasetIndex) -> list:
 
 
 def _canonical_blank_nodes(quads) -> list:
-    """``quads`` with their blank nodes (the ontology's and shapes' lists and restrictions)
-    labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's random labels:
-    the same data gives the same dump, byte for byte, whichever engine or load it came from."""
+    """``quads`` with their blank nodes (the data's citations, the ontology's and shapes' lists
+    and restrictions) labelled by W3C RDF Dataset Canonicalization (RDFC-1.0), not by the load's
+    random labels: the same data gives the same dump, byte for byte, whichever engine or load it
+    came from."""
     plain, blank = [], ox.Dataset()
     for q in quads:
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):

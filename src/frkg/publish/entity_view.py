@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from frkg import CANONICAL_BASE
 from frkg.labels import Label, fallback_label
-from frkg.namespaces import DCT, RDF_TYPE, SCHEMA, entity_iri
+from frkg.namespaces import DCT, PROV, RDF_TYPE, SCHEMA, entity_iri
 from frkg.publish.describe import (
     DESCRIPTION_PROPERTIES,
     LABEL_PROPERTIES_SHOWN_AS_HEADING,
@@ -27,6 +27,8 @@ from frkg.publish.describe import (
     distinct,
 )
 from frkg.publish.terms import Group, Term, is_web_address, literal_term, value_order
+
+PROV_WAS_QUOTED_FROM = PROV + "wasQuotedFrom"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class EntityView:
     statement: StatementView | None
     properties: tuple[Group, ...]
     incoming: tuple[Group, ...]
+    citations: tuple[Citation, ...] = ()  # shown as excerpts, not in the property table
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,13 @@ def view(d: Describer, description: Description, limit: int = PAGE_LIMIT) -> Ent
             and q.object.language == label.language
         )
     }
+    cited = citations(d, subject)
+    if cited:
+        hidden |= {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in outgoing
+            if q.predicate.value == d.frkg("citation")
+        }
     statement = _statement(d, outgoing)
     if statement is not None:
         shown = {d.frkg(p) for p in STATEMENT_CARD_PROPERTIES} | {
@@ -134,6 +144,7 @@ def view(d: Describer, description: Description, limit: int = PAGE_LIMIT) -> Ent
         statement=statement,
         properties=properties,
         incoming=incoming_groups,
+        citations=cited,
     )
 
 
@@ -197,7 +208,7 @@ def links(
         if direction == "out":
             found = [q.object for q in d._quads(subject, predicate, None)]
         else:
-            found = [q.subject for q in d._quads(None, predicate, subject)]
+            found = [q.subject for q in d._incoming(predicate, subject)]
         nodes = sorted(dict.fromkeys(found), key=d.node_order)
     if not nodes:
         return None
@@ -218,12 +229,26 @@ def links(
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Which words of which source back which facts of a claim (CONTRIBUTING.md rule 13): the
+    source's own words (``excerpt``), or, where the reference file kept none, its record of the
+    fact (``note``), and the properties they support."""
+
+    source: Term | None
+    words: Term  # the excerpt or the reference note, as a literal
+    is_excerpt: bool  # False: the reference file's record, weaker than the source's words
+    supports: tuple[Term, ...]
+    checked_in: str | None
+
+
+@dataclass(frozen=True)
 class Claim:
-    """A fact a page leads with, and what backs it: its sources (with their web addresses) and
-    the cautions the data notes about it."""
+    """A fact a page leads with, and what backs it: its sources (with their web addresses), the
+    excerpts that support its facts, and the cautions the data notes about it."""
 
     sources: tuple[Term, ...] = ()
     cautions: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,7 +355,37 @@ def _claim(d: Describer, node) -> Claim:
     cautions = tuple(
         o.value for o in _objects(d, node, d.frkg("caution")) if isinstance(o, ox.Literal)
     )
-    return Claim(sources, cautions)
+    citations = (_citation(d, c) for c in _objects(d, node, d.frkg("citation")))
+    return Claim(sources, cautions, tuple(sorted(filter(None, citations), key=_citation_order)))
+
+
+def citations(d: Describer, node) -> tuple[Citation, ...]:
+    """The citations of ``node``, in the order pages show them."""
+    return _claim(d, node).citations
+
+
+def _citation(d: Describer, node) -> Citation | None:
+    """One citation, read with one lookup (a remote store answers each lookup over HTTP)."""
+    values: dict[str, list] = {}
+    for q in d._quads(node, None, None):
+        values.setdefault(q.predicate.value, []).append(q.object)
+    excerpt = [o for o in values.get(d.frkg("excerpt"), ()) if isinstance(o, ox.Literal)]
+    note = [o for o in values.get(d.frkg("referenceNote"), ()) if isinstance(o, ox.Literal)]
+    if not excerpt and not note:
+        return None
+    source = next(iter(values.get(PROV_WAS_QUOTED_FROM, ())), None)
+    checked = [o.value for o in values.get(d.frkg("checkedIn"), ()) if isinstance(o, ox.Literal)]
+    return Citation(
+        source=_with_url(d, d.term(source)) if source is not None else None,
+        words=literal_term((excerpt or note)[0], d.prefixes),
+        is_excerpt=bool(excerpt),
+        supports=_terms(d, values.get(d.frkg("supports"), ())),
+        checked_in=checked[0] if checked else None,
+    )
+
+
+def _citation_order(c: Citation) -> tuple:
+    return (not c.is_excerpt, c.source.label if c.source else "", c.words.label)
 
 
 def _first_literal(d: Describer, node, prop: str) -> ox.Literal | None:

@@ -202,6 +202,7 @@ EVENT_MARKS = {
     "event-signed": "signed",
     "event-enacted": "signed",
     "event-announced": "announced",
+    "event-decided": "signed",  # a court's or regulator's decision makes its order binding
     "event-took-effect": "effective",
     "event-extended": "effective",
     "event-expired": "ended",

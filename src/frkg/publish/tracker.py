@@ -38,7 +38,7 @@ from frkg.publish.terms import Term
 DATE_COLUMNS = (
     ("introduced", ("event-introduced", "event-reintroduced")),
     ("passed", ("event-committee-vote", "event-first-vote", "event-final-vote", "event-enacted")),
-    ("signed", ("event-signed", "event-announced")),
+    ("signed", ("event-signed", "event-announced", "event-decided")),
     ("effective", ("event-took-effect", "event-extended")),
     ("ended", ("event-expired", "event-repealed", "event-superseded")),
 )
