@@ -19,14 +19,18 @@ import pytest
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 
+from frkg import store
+from frkg.config import Settings
 from frkg.export import conneg_rules, site
 from frkg.formats import RDF_FORMATS
+from frkg.web import create_app
 
 from conftest import (
     FIXTURES,
     NGINX,
     ROOT,
     assert_same_site,
+    bench_generate,
     free_port,
     jsonld_blocks,
     running_nginx,
@@ -457,6 +461,35 @@ def test_frkg_build_from_an_on_disk_store_writes_the_same_site(tmp_path):
         assert "under https://w3id.org/frkg/ " in done.stderr
     assert sum(1 for f in (tmp_path / "files" / "site").rglob("*") if f.is_file()) > 100
     assert_same_site(tmp_path / "store" / "site", tmp_path / "files" / "site")
+
+
+def _files(folder):
+    return {str(f.relative_to(folder)): f for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.parametrize("data", ["fixtures", "generated"])
+def test_reused_view_models_give_byte_for_byte_the_site_computed_file_by_file(
+    data, fixture_sources, tmp_path
+):
+    """The build memoises what files share (terms, list items, list and source pages:
+    frkg.export.reuse); from one load, its site is byte for byte the one computed file by file as
+    `frkg serve` answers each request, every gzip twin and modification time included (RFC 9110
+    section 8.8: the validators name these bytes and that time)."""
+    sources = fixture_sources
+    if data == "generated":  # many-page class lists, facets, sources cited by many things
+        assert bench_generate(tmp_path / "data", "3k", "--seed", "1").returncode == 0
+        sources = {**fixture_sources, "data": sorted((tmp_path / "data").glob("*.ttl"))}
+    base = "http://127.0.0.1:8080/"
+    app = create_app(Settings.from_env({}, base_iri=base), store.load_files(sources, base))
+    site.build(app, tmp_path / "plain", jobs=1, reuse=False)
+    site.build(app, tmp_path / "reused", jobs=2)
+    plain, reused = _files(tmp_path / "plain"), _files(tmp_path / "reused")
+    assert plain.keys() == reused.keys()
+    assert len(plain) > 300
+    for name, file in plain.items():
+        assert file.read_bytes() == reused[name].read_bytes(), name
+        if not name.startswith(("public/_frkg/", "nginx/", "apache/")):  # those carry no date
+            assert file.stat().st_mtime == reused[name].stat().st_mtime, name
 
 
 def test_frkg_build_refuses_a_slug_a_web_server_cannot_serve_safely(tmp_path):

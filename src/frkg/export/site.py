@@ -45,7 +45,7 @@ import re
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -69,6 +69,7 @@ from werkzeug.routing import RequestRedirect
 from frkg import formats
 from frkg.export import conneg_rules
 from frkg.export.conneg_rules import Negotiation
+from frkg.export.reuse import reused
 from frkg.formats import HTML, JSON, RDF_FORMATS, Format, by_keyword, by_suffix, content_type_of
 from frkg.namespaces import prefixes
 from frkg.web import base
@@ -562,27 +563,51 @@ def _fetch(target: Target) -> _Fetched:
     return _Fetched(target, status, kept, list(_links(headers, body)))
 
 
+@dataclass
+class _Batches:
+    """Fetch a batch of targets (called), or run another worker function over items (``run``)."""
+
+    fetch: Callable[[list[Target]], Iterator[_Fetched]]
+    run: Callable[[Callable, Iterable], Iterator]
+
+    def __call__(self, batch: list[Target]) -> Iterator[_Fetched]:
+        return self.fetch(batch)
+
+
 @contextmanager
 def _workers(app, public: Path, jobs: int, documents: _Documents | None = None):
-    """A function that fetches a batch of targets, with ``jobs`` forked processes."""
+    """A function that fetches a batch of targets, with ``jobs`` forked processes (its ``run``
+    maps any worker function over items, in order)."""
     _WORKER.update(client=_Client(app), public=public, documents=documents)
     try:
         if jobs <= 1:
-            yield lambda batch: map(_fetch, batch)
+            yield _Batches(lambda batch: map(_fetch, batch), map)
             return
         # fork: the workers share the loaded store and indexes copy-on-write, as gunicorn's do
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield lambda batch: pool.imap_unordered(_fetch, batch, chunksize=32)
+            yield _Batches(
+                lambda batch: pool.imap_unordered(_fetch, batch, chunksize=32),
+                lambda function, items: pool.imap(function, items, chunksize=256),
+            )
     finally:
         _WORKER.clear()
 
 
-def build(app, outdir: Path, jobs: int = 1) -> Layout:
+def build(app, outdir: Path, jobs: int = 1, reuse: bool = True) -> Layout:
     """Export everything ``app`` serves that a static host can serve into ``outdir/public``.
 
     ``jobs`` processes fetch and write in parallel (forked from this one, after the app is
-    built); the walk goes breadth first, one level of links at a time.
+    built); the walk goes breadth first, one level of links at a time. ``reuse`` memoises the
+    view models files share (:mod:`frkg.export.reuse`); without it every file is computed as
+    ``frkg serve`` computes it, which is slower and must give the same site.
     """
+    if not reuse:
+        return _build(app, outdir, jobs)
+    with reused(app):
+        return _build(app, outdir, jobs)
+
+
+def _build(app, outdir: Path, jobs: int) -> Layout:
     published = app.extensions["frkg.publication"]
     published.warm()  # before the fork: the workers share every part instead of each building it
     public = outdir / "public"
@@ -610,10 +635,10 @@ def build(app, outdir: Path, jobs: int = 1) -> Layout:
                 _record(layout, public, fetched)
                 for link in fetched.links:
                     frontier.add(link)
+        _thing_headers(fetch_all.run, layout, published)
     client = _Client(app)
     _error_pages(app, client, public, layout)
     _messages(urls, client, layout)
-    _thing_headers(client, layout, published)
     layout.settle()
     return layout
 
@@ -838,13 +863,18 @@ def _asked(client: _Client, url: str, expected: int) -> str:
     return body.decode()
 
 
-def _thing_headers(client: _Client, layout: Layout, published) -> None:
-    """The 303 of /id/{slug}: its headers as a template, checked against every entity."""
-    for entity in published.index.entities:
-        slug = published.index.slug(entity)
-        status, headers, _ = client.get(f"/id/{slug}", {"Accept": "text/html"})
-        assert status == 303
-        managed = {k: headers[k] for k in MANAGED_HEADERS if k in headers}
+def _see_other(slug: str) -> dict[str, str]:
+    """The managed headers of the 303 of /id/{slug} (runs in a worker)."""
+    status, headers, _ = _WORKER["client"].get(f"/id/{slug}", {"Accept": "text/html"})
+    assert status == 303
+    return {k: headers[k] for k in MANAGED_HEADERS if k in headers}
+
+
+def _thing_headers(run, layout: Layout, published) -> None:
+    """The 303 of /id/{slug}: its headers as a template, checked against every entity (asked
+    by the workers: ``run`` maps a worker function over items)."""
+    slugs = [published.index.slug(entity) for entity in published.index.entities]
+    for slug, managed in zip(slugs, run(_see_other, slugs), strict=True):
         if not layout.thing_headers:
             layout.thing_headers = generalise(managed, {"slug": slug})
         if render(layout.thing_headers, {"slug": slug}) != managed:
