@@ -355,13 +355,13 @@ def _claim(d: Describer, node) -> Claim:
     cautions = tuple(
         o.value for o in _objects(d, node, d.frkg("caution")) if isinstance(o, ox.Literal)
     )
-    citations = (_citation(d, c) for c in _objects(d, node, d.frkg("citation")))
-    return Claim(sources, cautions, tuple(sorted(filter(None, citations), key=_citation_order)))
+    return Claim(sources, cautions, citations(d, node))
 
 
 def citations(d: Describer, node) -> tuple[Citation, ...]:
     """The citations of ``node``, in the order pages show them."""
-    return _claim(d, node).citations
+    found = (_citation(d, c) for c in _objects(d, node, d.frkg("citation")))
+    return tuple(sorted(filter(None, found), key=_citation_order))
 
 
 def _citation(d: Describer, node) -> Citation | None:
