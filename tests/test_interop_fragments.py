@@ -190,3 +190,24 @@ def test_comunica_over_fragments_answers_as_sparql_does(live_server, example):
     assert rows(unordered_concat(got, query), *names) == rows(
         unordered_concat(expected, query), *names
     )
+
+
+def test_blank_nodes_go_out_as_skolem_iris_a_client_can_ask_about(live_server):
+    """RDF 1.1 Concepts section 3.5: a citation (a blank node) is served as a Skolem IRI under
+    /.well-known/genid/, and a fragment asked about that IRI gives the citation's triples, so a
+    TPF client can join a claim to the words that back it."""
+    frkg = live_server + "ontology#"
+    claim = live_server + "id/san-francisco-stop-secret-surveillance-ordinance-first-vote"
+    _, _, quads = fragment(live_server, subject=claim, predicate=frkg + "citation")
+    data = [
+        q for q in quads if isinstance(q.graph_name, ox.DefaultGraph) and q.subject.value == claim
+    ]
+    (citation,) = [q.object for q in data]
+    assert isinstance(citation, ox.NamedNode)
+    assert citation.value.startswith(live_server + ".well-known/genid/")
+    _, _, about = fragment(live_server, subject=citation.value)
+    excerpt = value(about, citation.value, frkg + "excerpt")
+    assert excerpt is not None and "voted eight to one" in excerpt.value
+    assert value(about, citation.value, "http://www.w3.org/ns/prov#wasQuotedFrom") == ox.NamedNode(
+        live_server + "id/straits-times-2019-san-francisco-ban-vote"
+    )

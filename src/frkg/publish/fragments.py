@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from frkg.namespaces import DCT, FOAF, HYDRA, RDF, RDF_TYPE, VOID, XSD_INTEGER
 from frkg.store import KnowledgeGraph
+from frkg.store.remote import skolem_prefix
 
 #: Triples per page (the Linked Data Fragments server's default).
 PAGE_SIZE = 100
@@ -121,24 +122,24 @@ def fragment_url(base: str, pattern: tuple) -> str:
 def select(kg: KnowledgeGraph, pattern: tuple, page: int, requested: str | None = None) -> Fragment:
     """Page ``page`` of the fragment of ``pattern``; ``requested`` is the URL the client asked
     for (the page's IRI in the answer, when it is one), else the canonical page URL."""
-    names = ("?s", "?p", "?o")
-    where = " ".join(str(t) if t is not None else v for t, v in zip(pattern, names, strict=True))
-    (row,) = kg.store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True
-    )
-    total = int(row["n"].value)
+    skolems = skolem_prefix(kg.base)
+    asked = tuple(_blank(t, skolems) for t in pattern)
     offset = (page - 1) * PAGE_SIZE
-    triples: list[ox.Triple] = []
-    if offset < total:
-        solutions = kg.store.query(
-            f"SELECT * WHERE {{ {where} }} LIMIT {PAGE_SIZE} OFFSET {offset}",
-            use_default_graph_as_union=True,
-        )
-        for solution in solutions:
-            s, p, o = (
-                t if t is not None else solution[v[1:]] for t, v in zip(pattern, names, strict=True)
+    if any(isinstance(t, ox.BlankNode) for t in asked):
+        # A blank node of an earlier fragment: no SPARQL query can name it, the store can.
+        found = list(
+            dict.fromkeys(
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in kg.store.quads_for_pattern(*asked)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
             )
-            triples.append(ox.Triple(s, p, o))
+        )
+        total, triples = len(found), found[offset : offset + PAGE_SIZE]
+    else:
+        total, triples = _matches(kg, asked, offset)
+    # Blank nodes go out as Skolem IRIs (RDF 1.1 Concepts section 3.5), so that a client can ask
+    # the next fragment about them (a TPF client joins through them: a claim's citations).
+    triples = [ox.Triple(*(_skolem(t, skolems) for t in triple)) for triple in triples]
     url = fragment_url(kg.base, pattern)
     made = Fragment(
         pattern,
@@ -158,6 +159,38 @@ def select(kg: KnowledgeGraph, pattern: tuple, page: int, requested: str | None 
         except ValueError:
             pass
     return replace(made, page_url=page_url)
+
+
+def _matches(kg: KnowledgeGraph, pattern: tuple, offset: int) -> tuple[int, list[ox.Triple]]:
+    """How many triples of the union graph match ``pattern``, and a page of them from ``offset``."""
+    names = ("?s", "?p", "?o")
+    where = " ".join(str(t) if t is not None else v for t, v in zip(pattern, names, strict=True))
+    (row,) = kg.store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True
+    )
+    total = int(row["n"].value)
+    triples: list[ox.Triple] = []
+    if offset < total:
+        solutions = kg.store.query(
+            f"SELECT * WHERE {{ {where} }} LIMIT {PAGE_SIZE} OFFSET {offset}",
+            use_default_graph_as_union=True,
+        )
+        for solution in solutions:
+            s, p, o = (
+                t if t is not None else solution[v[1:]] for t, v in zip(pattern, names, strict=True)
+            )
+            triples.append(ox.Triple(s, p, o))
+    return total, triples
+
+
+def _skolem(term, prefix: str):
+    return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def _blank(term, prefix: str):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+        return ox.BlankNode(term.value[len(prefix) :])
+    return term
 
 
 def quads(fragment: Fragment, with_graphs: bool) -> list[ox.Quad]:
