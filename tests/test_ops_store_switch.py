@@ -159,8 +159,9 @@ def test_store_removed_under_load_answers_503_then_recovers_when_put_back(built,
                 assert headers["retry-after"].isdigit()
                 assert headers["content-type"].startswith("text/html")
                 assert b"on-disk store" in body and b"is gone" in body
-            status, _, body = get(served.url + SPARQL_COUNT, JSON_RESULTS)
-            assert status == 502 and b"is gone" in body, (status, body[:300])  # not a 500
+            status, headers, body = get(served.url + SPARQL_COUNT, JSON_RESULTS)
+            assert status == 503 and b"is gone" in body, (status, body[:300])  # not a 500
+            assert headers["retry-after"].isdigit()
             status, headers, body = get(served.url + "health/ready")
             assert status == 503 and headers["retry-after"].isdigit()
             state = json.loads(body)["backend"]

@@ -427,8 +427,7 @@ class SparqlService:
             ) from None
         except BackendUnavailable as e:
             raise BackendDown(
-                f"The SPARQL endpoint this server reads its data from did not answer: {e}. "
-                "Try again shortly."
+                f"The data backend this server reads from did not answer: {e}. Try again shortly."
             ) from None
         except BackendRefused as e:
             raise QueryFailed(f"The SPARQL endpoint could not answer the query: {e}") from None

@@ -58,7 +58,8 @@ STATUS = {
     sparql.QueryTimeout: 503,
     sparql.QueryAborted: 503,
     sparql.QueryOutOfMemory: 503,
-    sparql.BackendDown: 502,
+    # The data backend is down for now (RFC 9110 section 15.6.4), as pages say it.
+    sparql.BackendDown: 503,
 }
 
 
@@ -125,7 +126,7 @@ def endpoint() -> Response:
         request.environ[SPARQL_OUTCOME] = type(e).__name__
         headers = (
             {"Retry-After": str(RETRY_AFTER_SECONDS)}
-            if e.__class__ is sparql.TooManyQueries
+            if e.__class__ in (sparql.TooManyQueries, sparql.BackendDown)
             else {}
         )
         return _error(STATUS.get(type(e), 400), str(e), headers)
